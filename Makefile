@@ -1,0 +1,77 @@
+# Two environments (see README): .venv (Python 3.11: action server, bot/, tests) and
+# .venv-rasa (Python 3.10: Rasa Open Source 3.6 and our connectors/).
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+BOT := .venv/bin
+RASA := .venv-rasa/bin
+MODEL := models/sahayak.tar.gz
+TRAINING_DATA := config.yml domain.yml $(shell find data -name '*.yml')
+PIP := pip install --disable-pip-version-check -q
+export HF_HUB_OFFLINE := 1
+export PYTHONDONTWRITEBYTECODE := 1
+export RASA_TELEMETRY_ENABLED := false
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+
+.PHONY: help run test bench chat db lint unit validate stories e2e clean
+
+help:
+	@echo "make run    start everything (creates environments, trains, prepares the database)"
+	@echo "make test   lint, type-check, unit tests, Rasa data validation and story tests, end-to-end test"
+	@echo "make chat   chat with the running assistant in this terminal"
+	@echo "make bench  NLU cross-validation and REST latency figures"
+
+.venv/.installed: requirements/bot.lock pyproject.toml
+	@test -x .venv/bin/python || "$$(scripts/find-python 3.11)" -m venv .venv
+	$(BOT)/$(PIP) -r requirements/bot.lock
+	$(BOT)/$(PIP) --no-deps --no-build-isolation -e .
+	@touch $@
+
+.venv-rasa/.installed: requirements/rasa.lock
+	@test -x .venv-rasa/bin/python || "$$(scripts/find-python 3.10)" -m venv .venv-rasa
+	$(RASA)/$(PIP) -r requirements/rasa.lock
+	@touch $@
+
+# Retrains only when the training data or config changed; Rasa's cache (.rasa/) reuses unchanged parts.
+$(MODEL): $(TRAINING_DATA) .venv-rasa/.installed
+	$(RASA)/rasa train --fixed-model-name sahayak --out models --quiet
+
+.env:
+	cp .env.example .env
+
+db: .venv/.installed .env
+	$(BOT)/sahayak db upgrade
+
+run: .venv/.installed .venv-rasa/.installed $(MODEL) db
+	@mkdir -p var
+	$(BOT)/honcho start -f Procfile
+
+chat: .venv/.installed
+	$(BOT)/sahayak chat
+
+lint: .venv/.installed
+	$(BOT)/ruff check .
+	$(BOT)/ruff format --check .
+	$(BOT)/mypy
+
+unit: .venv/.installed
+	$(BOT)/pytest -m "not e2e"
+
+validate: .venv-rasa/.installed
+	$(RASA)/rasa data validate --fail-on-warnings --quiet
+
+stories: $(MODEL)
+	$(RASA)/rasa test core --model $(MODEL) --stories tests/stories --fail-on-prediction-errors --out results/stories --quiet
+
+e2e: .venv/.installed $(MODEL)
+	$(BOT)/pytest -m e2e
+
+test: lint unit validate stories e2e
+
+bench: .venv/.installed $(MODEL)
+	$(RASA)/python bench/nlu_crossval.py
+	$(BOT)/python -m bench.rest_latency
+
+clean:
+	rm -rf models results .rasa var

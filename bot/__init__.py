@@ -1,0 +1,1 @@
+"""Karmayogi Sahayak: domain logic behind the action server."""

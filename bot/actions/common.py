@@ -1,0 +1,81 @@
+"""Reading what the tracker says about the latest user turn."""
+
+import unicodedata
+from typing import Any
+
+from rasa_sdk import Tracker
+
+MAX_MESSAGE_CHARS = 1000
+
+# Intents a user may raise in the middle of a form; the form resumes after the answer.
+DIGRESSION_INTENTS = frozenset(
+    {
+        "faq",
+        "ask_certificate",
+        "login_problem",
+        "ask_course_progress",
+        "bot_challenge",
+        "ask_registration_help",
+        "registration_step",
+        "no_government_email",
+        "otp_not_received",
+        "check_request_status",
+        "organisation_not_found",
+        "greet",
+        "thank",
+        "out_of_scope",
+    }
+)
+# Intents that steer the form itself (cancel, hand over, switch language).
+CONTROL_INTENTS = frozenset({"cancel", "request_human", "set_language"})
+DIGRESSION_CONFIDENCE = 0.8
+
+
+def language(tracker: Tracker) -> str:
+    return tracker.get_slot("language") or "en"
+
+
+def channel(tracker: Tracker) -> str:
+    return tracker.get_latest_input_channel() or "unknown"
+
+
+def latest_intent(tracker: Tracker) -> tuple[str | None, float]:
+    intent = tracker.latest_message.get("intent") or {}
+    return intent.get("name"), float(intent.get("confidence") or 0.0)
+
+
+def latest_text(tracker: Tracker) -> str:
+    return str(tracker.latest_message.get("text") or "")
+
+
+def is_button_payload(text: str) -> bool:
+    return text.startswith("/")
+
+
+def entity(tracker: Tracker, name: str) -> str | None:
+    return next(tracker.get_latest_entity_values(name), None)
+
+
+def steers_away(tracker: Tracker) -> bool:
+    """The latest message asks for something else rather than answering the form's question."""
+    name, confidence = latest_intent(tracker)
+    if name in CONTROL_INTENTS:
+        return confidence >= 0.5 or is_button_payload(latest_text(tracker))
+    return name in DIGRESSION_INTENTS and confidence >= DIGRESSION_CONFIDENCE
+
+
+def message_problem(text: str) -> str | None:
+    """Why a message cannot be read as words: the response to utter, or None when it is fine."""
+    stripped = text.strip()
+    if not stripped:
+        return "utter_empty_message"
+    if len(stripped) > MAX_MESSAGE_CHARS:
+        return "utter_message_too_long"
+    if not any(unicodedata.category(c)[0] in "LN" for c in stripped):
+        return "utter_text_only"
+    return None
+
+
+def response_kwargs(tracker: Tracker, **values: Any) -> dict[str, Any]:
+    """Template values every response may use, plus the caller's."""
+    return {"helpdesk_email": tracker.get_slot("helpdesk_email"), **values}

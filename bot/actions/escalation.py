@@ -1,0 +1,46 @@
+"""Handing a conversation to the helpdesk: record everything staff need to pick it up."""
+
+import logging
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.actions.common import channel, language, response_kwargs
+from bot.escalations import open_escalation, summarise_transcript
+from bot.services import get_services
+
+logger = logging.getLogger(__name__)
+
+
+class ActionEscalate(Action):
+    def name(self) -> str:
+        return "action_escalate"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        services = get_services()
+        context = dict(tracker.get_slot("escalation_context") or {})
+        if tracker.active_loop_name:
+            context["form"] = tracker.active_loop_name
+        try:
+            escalation = open_escalation(
+                services.sessions,
+                sender_id=tracker.sender_id,
+                channel=channel(tracker),
+                reason=tracker.get_slot("escalation_reason") or "user_request",
+                language=language(tracker),
+                summary=summarise_transcript(tracker.events, turns=services.settings.transcript_turns),
+                context=context,
+            )
+        except SQLAlchemyError:
+            logger.exception("could not record an escalation")
+            dispatcher.utter_message(response="utter_service_unavailable", **response_kwargs(tracker))
+            return []
+        dispatcher.utter_message(
+            response="utter_escalated", **response_kwargs(tracker, reference=escalation.reference)
+        )
+        return [SlotSet("escalation_reason", None), SlotSet("escalation_context", None)]

@@ -1,0 +1,34 @@
+"""The reply language, settled on every message before the bot chooses its reply.
+
+`action_detect_language` is the `language` slot's custom mapping, so Rasa runs it right after
+each user message: an explicit choice ("reply in Hindi") sets and locks the language; otherwise
+the message's own language is used, unless the user locked a choice earlier.
+"""
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.actions.common import entity, latest_intent, latest_text
+from bot.language import LANGUAGES, detect_language
+
+
+class ActionDetectLanguage(Action):
+    def name(self) -> str:
+        return "action_detect_language"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        intent, _confidence = latest_intent(tracker)
+        chosen = entity(tracker, "language")
+        if intent == "set_language" and chosen in LANGUAGES:
+            return [SlotSet("language", chosen), SlotSet("language_locked", True)]
+        if tracker.get_slot("language_locked"):
+            return []
+        detected = detect_language(latest_text(tracker))
+        if detected is None or detected == tracker.get_slot("language"):
+            return []
+        return [SlotSet("language", detected)]

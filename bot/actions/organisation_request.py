@@ -1,0 +1,248 @@
+"""The organisation-not-found form, filing the request, and asking for its status."""
+
+import logging
+import re
+from typing import Any, ClassVar
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.actions.common import channel, entity, latest_intent, latest_text, response_kwargs
+from bot.actions.form_base import AnswerFormValidation, checked
+from bot.requests import RequestDetails, file_request, find_request
+from bot.services import get_services
+from bot.validators import (
+    parse_email,
+    parse_free_text,
+    parse_level,
+    parse_mobile,
+    parse_person_name,
+    parse_state,
+)
+
+logger = logging.getLogger(__name__)
+
+FORM_SLOTS = (
+    "requester_name",
+    "requester_email",
+    "requester_mobile",
+    "government_level",
+    "ministry_or_state",
+    "department",
+    "organisation_name",
+)
+FIELD_SLOTS = {
+    "name": "requester_name",
+    "email": "requester_email",
+    "mobile": "requester_mobile",
+    "level": "government_level",
+    "ministry": "ministry_or_state",
+    "state": "ministry_or_state",
+    "department": "department",
+    "organisation": "organisation_name",
+}
+FIELD_WORDS = {
+    "name": ("name", "naam", "नाम"),
+    "email": ("email", "e-mail", "mail", "ईमेल"),
+    "mobile": ("mobile", "phone", "number", "मोबाइल", "फ़ोन", "फोन", "नंबर"),
+    "level": ("centre", "center", "level", "केंद्र", "स्तर"),
+    "ministry": ("ministry", "state", "mantralaya", "मंत्रालय", "राज्य"),
+    "department": ("department", "dept", "vibhag", "विभाग"),
+    "organisation": ("organisation", "organization", "org", "office", "sangathan", "संगठन", "कार्यालय"),
+}
+_REFERENCE = re.compile(r"\b(?:ORG|ESC)[\s-]?[0-9A-Z]{3}[\s-]?[0-9A-Z]{3}\b", re.IGNORECASE)
+
+
+def field_from_text(text: str) -> str | None:
+    lowered = text.casefold()
+    for field, words in FIELD_WORDS.items():
+        if any(word in lowered for word in words):
+            return field
+    return None
+
+
+def clear_field(field: str) -> dict[str, Any]:
+    return {FIELD_SLOTS[field]: None, "request_confirmed": None, "field_to_correct": None}
+
+
+class ValidateOrganisationRequestForm(AnswerFormValidation):
+    entity_slots: ClassVar[dict[str, str]] = {
+        "requester_email": "email",
+        "requester_mobile": "mobile",
+        "government_level": "level",
+        "ministry_or_state": "ministry",
+        "department": "department",
+        "organisation_name": "organisation",
+    }
+
+    def name(self) -> str:
+        return "validate_organisation_request_form"
+
+    async def required_slots(
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: dict[str, Any],
+    ) -> list[str]:
+        if tracker.get_slot("request_confirmed") == "change":
+            return [*domain_slots, "field_to_correct"]
+        return domain_slots
+
+    async def get_extraction_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        intent, _confidence = latest_intent(tracker)
+        if intent == "correct_field":
+            field = entity(tracker, "field") or field_from_text(latest_text(tracker))
+            if field in FIELD_SLOTS:
+                return [SlotSet(slot, value) for slot, value in clear_field(field).items()]
+            return [SlotSet("request_confirmed", "change")]
+        return await super().get_extraction_events(dispatcher, tracker, domain)
+
+    def answer(self, slot: str, tracker: Tracker) -> Any:
+        if slot == "request_confirmed":
+            intent, _confidence = latest_intent(tracker)
+            return {"affirm": "yes", "deny": "change"}.get(intent or "", "unclear")
+        return super().answer(slot, tracker)
+
+    def clearly_answers(self, slot: str, text: str) -> bool:
+        strict = {
+            "requester_email": parse_email,
+            "requester_mobile": parse_mobile,
+            "government_level": parse_level,
+        }
+        return slot in strict and strict[slot](text).ok
+
+    def validate_requester_name(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> dict[str, Any]:
+        return checked("requester_name", parse_person_name(value), dispatcher) if value else {}
+
+    def validate_requester_email(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> dict[str, Any]:
+        if not value:
+            return {}
+        return checked("requester_email", parse_email(value), dispatcher, **response_kwargs(tracker))
+
+    def validate_requester_mobile(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> dict[str, Any]:
+        return checked("requester_mobile", parse_mobile(value), dispatcher) if value else {}
+
+    def validate_government_level(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> dict[str, Any]:
+        return checked("government_level", parse_level(value), dispatcher) if value else {}
+
+    def validate_ministry_or_state(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> dict[str, Any]:
+        if not value:
+            return {}
+        state_level = tracker.get_slot("government_level") == "state"
+        return checked(
+            "ministry_or_state", (parse_state if state_level else parse_free_text)(value), dispatcher
+        )
+
+    def validate_department(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> dict[str, Any]:
+        return checked("department", parse_free_text(value), dispatcher) if value else {}
+
+    def validate_organisation_name(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> dict[str, Any]:
+        return checked("organisation_name", parse_free_text(value), dispatcher) if value else {}
+
+    def validate_request_confirmed(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> dict[str, Any]:
+        if value == "unclear":
+            dispatcher.utter_message(response="utter_choose_confirmation")
+            return {"request_confirmed": None}
+        return {"request_confirmed": value}
+
+    def validate_field_to_correct(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> dict[str, Any]:
+        field = field_from_text(str(value or ""))
+        if field is None:
+            return {"field_to_correct": None}
+        return clear_field(field)
+
+
+class ActionSubmitOrganisationRequest(Action):
+    """Files the confirmed request; the same person and organisation get the existing reference."""
+
+    def name(self) -> str:
+        return "action_submit_organisation_request"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        if tracker.get_slot("request_confirmed") != "yes":
+            return []
+        details = RequestDetails(
+            requester_name=tracker.get_slot("requester_name"),
+            email=tracker.get_slot("requester_email"),
+            mobile=tracker.get_slot("requester_mobile"),
+            level=tracker.get_slot("government_level"),
+            ministry_or_state=tracker.get_slot("ministry_or_state"),
+            department=tracker.get_slot("department"),
+            organisation_name=tracker.get_slot("organisation_name"),
+        )
+        try:
+            request, created = file_request(
+                get_services().sessions,
+                details=details,
+                channel=channel(tracker),
+                sender_id=tracker.sender_id,
+            )
+        except SQLAlchemyError:
+            logger.exception("could not store an organisation request")
+            dispatcher.utter_message(response="utter_service_unavailable", **response_kwargs(tracker))
+            return [SlotSet("request_confirmed", None)]
+        if created:
+            dispatcher.utter_message(response="utter_request_filed", reference=request.reference)
+        else:
+            dispatcher.utter_message(
+                response="utter_request_exists", reference=request.reference, status=request.status.value
+            )
+        return [SlotSet(slot, None) for slot in (*FORM_SLOTS, "request_confirmed", "field_to_correct")]
+
+
+class ActionRequestStatus(Action):
+    def name(self) -> str:
+        return "action_request_status"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        reference = entity(tracker, "reference")
+        if not reference:
+            match = _REFERENCE.search(latest_text(tracker))
+            reference = match.group(0) if match else None
+        if not reference:
+            dispatcher.utter_message(response="utter_ask_reference")
+            return []
+        try:
+            request = find_request(get_services().sessions, reference=reference)
+        except SQLAlchemyError:
+            logger.exception("could not read an organisation request")
+            dispatcher.utter_message(response="utter_service_unavailable", **response_kwargs(tracker))
+            return []
+        if request is None:
+            dispatcher.utter_message(response="utter_request_not_found", reference=reference.upper()[:16])
+            return []
+        dispatcher.utter_message(
+            response="utter_request_status",
+            reference=request.reference,
+            organisation_name=request.organisation_name,
+            status=request.status.value,
+            created_on=request.created_at.strftime("%d/%m/%Y"),
+        )
+        return []

@@ -1,0 +1,252 @@
+"""Parsing and validation of what users type into forms.
+
+Each parser returns a `Parsed` with either the clean value or an error code; the
+error code names the response the bot utters (`utter_invalid_<code>`), so the
+explanation is given in the user's language by the domain, not here.
+"""
+
+import difflib
+import re
+import unicodedata
+from dataclasses import dataclass
+
+MAX_FIELD_CHARS = 150
+
+PERSONAL_EMAIL_DOMAINS = frozenset(
+    {
+        "gmail.com",
+        "googlemail.com",
+        "yahoo.com",
+        "yahoo.co.in",
+        "yahoo.in",
+        "ymail.com",
+        "rediffmail.com",
+        "hotmail.com",
+        "outlook.com",
+        "live.com",
+        "msn.com",
+        "icloud.com",
+        "aol.com",
+        "protonmail.com",
+        "proton.me",
+        "zoho.com",
+        "gmx.com",
+        "mail.com",
+    }
+)
+GOVERNMENT_EMAIL_SUFFIXES = ("gov.in", "nic.in")
+
+_EMAIL = re.compile(
+    r"(?<![\w.+-])([A-Za-z0-9](?:[A-Za-z0-9._%+-]{0,62}[A-Za-z0-9])?"
+    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24})(?![\w-])"
+)
+_MOBILE = re.compile(r"(?<!\d)(?:(?:\+|00)?91[\s-]?|0)?([6-9](?:[\s-]?\d){9})(?!\d)")
+_ANY_DIGIT = re.compile(r"\d")
+_TEXT_FORBIDDEN = re.compile(r"[<>{}\[\];`$\\|=*^~]|--|/\*|\*/")
+
+STATES_AND_UTS = {
+    "Andhra Pradesh": "आंध्र प्रदेश",
+    "Arunachal Pradesh": "अरुणाचल प्रदेश",
+    "Assam": "असम",
+    "Bihar": "बिहार",
+    "Chhattisgarh": "छत्तीसगढ़",
+    "Goa": "गोवा",
+    "Gujarat": "गुजरात",
+    "Haryana": "हरियाणा",
+    "Himachal Pradesh": "हिमाचल प्रदेश",
+    "Jharkhand": "झारखंड",
+    "Karnataka": "कर्नाटक",
+    "Kerala": "केरल",
+    "Madhya Pradesh": "मध्य प्रदेश",
+    "Maharashtra": "महाराष्ट्र",
+    "Manipur": "मणिपुर",
+    "Meghalaya": "मेघालय",
+    "Mizoram": "मिज़ोरम",
+    "Nagaland": "नागालैंड",
+    "Odisha": "ओडिशा",
+    "Punjab": "पंजाब",
+    "Rajasthan": "राजस्थान",
+    "Sikkim": "सिक्किम",
+    "Tamil Nadu": "तमिलनाडु",
+    "Telangana": "तेलंगाना",
+    "Tripura": "त्रिपुरा",
+    "Uttar Pradesh": "उत्तर प्रदेश",
+    "Uttarakhand": "उत्तराखंड",
+    "West Bengal": "पश्चिम बंगाल",
+    "Andaman and Nicobar Islands": "अंडमान और निकोबार द्वीपसमूह",
+    "Chandigarh": "चंडीगढ़",
+    "Dadra and Nagar Haveli and Daman and Diu": "दादरा और नगर हवेली और दमन और दीव",
+    "Delhi": "दिल्ली",
+    "Jammu and Kashmir": "जम्मू और कश्मीर",
+    "Ladakh": "लद्दाख",
+    "Lakshadweep": "लक्षद्वीप",
+    "Puducherry": "पुडुचेरी",
+}
+_STATE_ALIASES = {
+    "nct of delhi": "Delhi",
+    "gnctd": "Delhi",
+    "new delhi": "Delhi",
+    "up": "Uttar Pradesh",
+    "mp": "Madhya Pradesh",
+    "j&k": "Jammu and Kashmir",
+    "jk": "Jammu and Kashmir",
+    "orissa": "Odisha",
+    "uttaranchal": "Uttarakhand",
+    "pondicherry": "Puducherry",
+    "tn": "Tamil Nadu",
+    "wb": "West Bengal",
+    "hp": "Himachal Pradesh",
+    "ap": "Andhra Pradesh",
+}
+_LEVELS = {
+    "centre": (
+        "centre",
+        "center",
+        "central",
+        "central government",
+        "union",
+        "kendra",
+        "kendriya",
+        "केंद्र",
+        "केन्द्र",
+        "केंद्रीय",
+        "केन्द्रीय",
+        "केंद्र सरकार",
+    ),
+    "state": (
+        "state",
+        "state government",
+        "ut",
+        "union territory",
+        "rajya",
+        "राज्य",
+        "राज्य सरकार",
+        "केंद्र शासित प्रदेश",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Parsed:
+    value: str | None = None
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.value is not None
+
+
+def ascii_digits(text: str) -> str:
+    """Any Unicode decimal digit (Devanagari ०-९ included) becomes its ASCII digit."""
+    return "".join(str(unicodedata.digit(c)) if unicodedata.category(c) == "Nd" else c for c in text)
+
+
+def clean_text(text: str) -> str:
+    """NFC-normalised, control characters dropped, whitespace collapsed."""
+    text = unicodedata.normalize("NFC", text)
+    text = "".join(c for c in text if unicodedata.category(c)[0] != "C" or c in " \t\n")
+    return " ".join(text.split())
+
+
+def is_government_domain(domain: str, approved: frozenset[str] = frozenset()) -> bool:
+    return domain in approved or any(
+        domain == s or domain.endswith("." + s) for s in GOVERNMENT_EMAIL_SUFFIXES
+    )
+
+
+def parse_email(text: str, *, approved_domains: frozenset[str] = frozenset()) -> Parsed:
+    text = clean_text(text)
+    if len(text) > 320:
+        return Parsed(error="email_syntax")
+    found = {m.lower() for m in _EMAIL.findall(text)}
+    if len(found) != 1:
+        return Parsed(error="email_syntax" if not found else "email_several")
+    email = found.pop()
+    local, _, domain = email.partition("@")
+    if ".." in email or len(local) > 64 or len(email) > 254:
+        return Parsed(error="email_syntax")
+    if domain in PERSONAL_EMAIL_DOMAINS:
+        return Parsed(error="email_personal")
+    if not is_government_domain(domain, approved_domains):
+        return Parsed(error="email_not_government")
+    return Parsed(value=email)
+
+
+def parse_mobile(text: str) -> Parsed:
+    """An Indian mobile number: 10 digits starting 6-9, with optional +91/91/0 prefix."""
+    text = ascii_digits(clean_text(text))
+    if len(text) > 40 or not _ANY_DIGIT.search(text):
+        return Parsed(error="mobile")
+    digits_only = re.sub(r"[\s().-]", "", text)
+    matches = _MOBILE.findall(digits_only) if digits_only.lstrip("+").isdigit() else _MOBILE.findall(text)
+    if len(matches) != 1:
+        return Parsed(error="mobile")
+    number = re.sub(r"\D", "", matches[0])
+    if len(set(number)) == 1:
+        return Parsed(error="mobile")
+    return Parsed(value=number)
+
+
+def _is_mark(c: str) -> bool:
+    return unicodedata.category(c).startswith("M")
+
+
+def parse_person_name(text: str) -> Parsed:
+    text = clean_text(text).strip(" .")
+    letters = sum(c.isalpha() for c in text)
+    allowed = all(c.isalpha() or _is_mark(c) or c in " .'-" for c in text)
+    if not (2 <= len(text) <= 80) or letters < 2 or not allowed or not text[0].isalpha():
+        return Parsed(error="name")
+    return Parsed(value=text)
+
+
+def parse_free_text(text: str) -> Parsed:
+    """Ministry, department and organisation names: free text, but no markup or code."""
+    text = clean_text(text).strip(" .")
+    if not (2 <= len(text) <= MAX_FIELD_CHARS) or not any(c.isalpha() for c in text):
+        return Parsed(error="text")
+    if _TEXT_FORBIDDEN.search(text) or not all(c.isalnum() or _is_mark(c) or c in " .,&()'/-" for c in text):
+        return Parsed(error="text")
+    return Parsed(value=text)
+
+
+def parse_level(text: str) -> Parsed:
+    key = clean_text(text).casefold().strip(" .")
+    for level, words in _LEVELS.items():
+        if key in words or any(re.search(rf"(?<!\w){re.escape(w)}(?!\w)", key) for w in words if len(w) > 2):
+            return Parsed(value=level)
+    return Parsed(error="level")
+
+
+def parse_state(text: str) -> Parsed:
+    """A State or Union Territory, in English or Hindi, tolerating typos."""
+    key = clean_text(text).casefold().strip(" .")
+    for prefix in ("government of ", "govt of ", "govt. of ", "state of "):
+        key = key.removeprefix(prefix)
+    if key in _STATE_ALIASES:
+        return Parsed(value=_STATE_ALIASES[key])
+    by_name = {name.casefold(): name for name in STATES_AND_UTS}
+    by_name.update({hindi: name for name, hindi in STATES_AND_UTS.items()})
+    match = difflib.get_close_matches(key, list(by_name), n=1, cutoff=0.8)
+    return Parsed(value=by_name[match[0]]) if match else Parsed(error="state")
+
+
+def organisation_key(name: str) -> str:
+    """The form of an organisation name used to spot the same request twice."""
+    text = unicodedata.normalize("NFKC", name).casefold()
+    return " ".join(re.sub(r"[^\w\s]", " ", text).split())
+
+
+def mask_email(email: str) -> str:
+    local, _, domain = email.partition("@")
+    return f"{local[:1]}***@{domain}" if domain else "***"
+
+
+def mask_mobile(mobile: str) -> str:
+    return f"******{mobile[-4:]}" if len(mobile) >= 4 else "***"
+
+
+def mask_personal_data(text: str) -> str:
+    """Emails and mobile numbers in free text are masked before it is logged or stored."""
+    text = _EMAIL.sub(lambda m: mask_email(m.group(1)), text)
+    return _MOBILE.sub(lambda m: mask_mobile(re.sub(r"\D", "", m.group(1))), ascii_digits(text))

@@ -1,0 +1,66 @@
+"""Tracker fixtures for action tests, in the style of RasaHQ's financial-demo."""
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+DOMAIN_FILE = Path(__file__).resolve().parents[2] / "domain.yml"
+
+
+@pytest.fixture(scope="session")
+def domain() -> dict[str, Any]:
+    return yaml.safe_load(DOMAIN_FILE.read_text())
+
+
+@pytest.fixture
+def dispatcher() -> CollectingDispatcher:
+    return CollectingDispatcher()
+
+
+def make_tracker(
+    domain: dict[str, Any],
+    *,
+    text: str = "",
+    intent: str | None = None,
+    confidence: float = 1.0,
+    entities: list[dict[str, Any]] | None = None,
+    slots: dict[str, Any] | None = None,
+    active_loop: str | None = None,
+    events: list[dict[str, Any]] | None = None,
+    channel: str = "rest",
+    ranking: list[dict[str, Any]] | None = None,
+) -> Tracker:
+    """A tracker whose latest user message is `text`, with domain defaults for every slot."""
+    all_slots = {name: spec.get("initial_value") for name, spec in domain["slots"].items()}
+    all_slots["requested_slot"] = None
+    all_slots.update(slots or {})
+    latest = {
+        "text": text,
+        "intent": {"name": intent, "confidence": confidence},
+        "entities": entities or [],
+        "intent_ranking": ranking or [],
+    }
+    history = list(events or [])
+    history.append({"event": "user", "text": text, "parse_data": latest, "input_channel": channel})
+    return Tracker(
+        sender_id="test-user",
+        slots=all_slots,
+        latest_message=latest,
+        events=history,
+        paused=False,
+        followup_action=None,
+        active_loop={"name": active_loop} if active_loop else {},
+        latest_action_name="action_listen",
+    )
+
+
+def responses(dispatcher: CollectingDispatcher) -> list[str]:
+    return [m.get("response") for m in dispatcher.messages]
+
+
+def slot_values(events: list[dict[str, Any]]) -> dict[str, Any]:
+    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}

@@ -1,0 +1,177 @@
+"""Language, fallback, registration steps, digressions, cancelling and escalation."""
+
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from bot.actions.digression import ActionAnswerDigression, ActionCancelForm
+from bot.actions.escalation import ActionEscalate
+from bot.actions.fallback import ActionFallback
+from bot.actions.language import ActionDetectLanguage
+from bot.actions.registration import ActionRegistrationStep
+from bot.models import Escalation
+from tests.actions.conftest import make_tracker, responses, slot_values
+
+
+@pytest.mark.parametrize(
+    ("text", "current", "expected"),
+    [
+        ("otp nahi aaya", "en", {"language": "hi"}),
+        ("मदद चाहिए", "en", {"language": "hi"}),
+        ("hello there", "hi", {"language": "en"}),
+        ("9876543210", "hi", {}),
+        ("hello", "en", {}),
+    ],
+)
+async def test_language_follows_the_message(domain, dispatcher, text, current, expected) -> None:
+    tracker = make_tracker(domain, text=text, intent="inform", slots={"language": current})
+    assert slot_values(await ActionDetectLanguage().run(dispatcher, tracker, domain)) == expected
+
+
+async def test_explicit_choice_sets_and_locks_the_language(domain, dispatcher) -> None:
+    tracker = make_tracker(
+        domain, text="reply in hindi", intent="set_language", entities=[{"entity": "language", "value": "hi"}]
+    )
+    assert slot_values(await ActionDetectLanguage().run(dispatcher, tracker, domain)) == {
+        "language": "hi",
+        "language_locked": True,
+    }
+    locked = make_tracker(
+        domain,
+        text="hello there how are you",
+        intent="greet",
+        slots={"language": "hi", "language_locked": True},
+    )
+    assert await ActionDetectLanguage().run(dispatcher, locked, domain) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "entity", "response"),
+    [
+        ("stuck at step 5", None, "utter_registration_step_5"),
+        ("", "4", "utter_registration_step_4"),
+        ("password set nahi ho raha", None, "utter_registration_step_7"),
+        ("चरण ३", None, "utter_registration_step_3"),
+        ("step 2", None, "utter_registration_step_1"),
+    ],
+)
+async def test_registration_step_help(domain, dispatcher, text, entity, response) -> None:
+    entities = [{"entity": "step", "value": entity}] if entity else []
+    tracker = make_tracker(domain, text=text, intent="registration_step", entities=entities)
+    await ActionRegistrationStep().run(dispatcher, tracker, domain)
+    assert responses(dispatcher) == [response, "utter_anything_else_registration"]
+
+
+async def test_registration_step_unknown_asks_which(domain, dispatcher) -> None:
+    await ActionRegistrationStep().run(
+        dispatcher, make_tracker(domain, text="I am stuck", intent="registration_step"), domain
+    )
+    assert responses(dispatcher) == ["utter_ask_registration_step"]
+
+
+@pytest.mark.parametrize(
+    ("text", "response"),
+    [
+        ("", "utter_empty_message"),
+        ("   ", "utter_empty_message"),
+        ("😀🙏🎉", "utter_text_only"),
+        ("?!...", "utter_text_only"),
+        ("a" * 10_000, "utter_message_too_long"),
+    ],
+)
+async def test_fallback_explains_unreadable_messages(domain, dispatcher, text, response) -> None:
+    await ActionFallback().run(dispatcher, make_tracker(domain, text=text, intent="nlu_fallback"), domain)
+    assert responses(dispatcher) == [response]
+
+
+async def test_fallback_first_offers_likely_topics_in_the_users_language(domain, dispatcher) -> None:
+    ranking = [
+        {"name": "nlu_fallback"},
+        {"name": "otp_not_received"},
+        {"name": "inform"},
+        {"name": "login_problem"},
+    ]
+    tracker = make_tracker(
+        domain, text="kuch gadbad hai", intent="nlu_fallback", ranking=ranking, slots={"language": "hi"}
+    )
+    await ActionFallback().run(dispatcher, tracker, domain)
+    assert responses(dispatcher) == ["utter_clarify"]
+    buttons = dispatcher.messages[0]["buttons"]
+    assert [b["payload"] for b in buttons] == ["/otp_not_received", "/login_problem", "/request_human"]
+    assert buttons[0]["title"] == "OTP नहीं आया"
+
+
+async def test_second_fallback_in_a_row_offers_the_helpdesk(domain, dispatcher) -> None:
+    earlier = [{"event": "user", "text": "blah", "parse_data": {"intent": {"name": "nlu_fallback"}}}]
+    tracker = make_tracker(
+        domain,
+        text="blah blah",
+        intent="nlu_fallback",
+        events=earlier,
+        ranking=[{"name": "otp_not_received"}],
+    )
+    await ActionFallback().run(dispatcher, tracker, domain)
+    assert responses(dispatcher) == ["utter_fallback_helpdesk"]
+
+
+async def test_digression_answers_then_returns_to_the_form(domain, dispatcher) -> None:
+    tracker = make_tracker(
+        domain,
+        text="certificate kab milega",
+        intent="ask_certificate",
+        active_loop="organisation_request_form",
+    )
+    await ActionAnswerDigression().run(dispatcher, tracker, domain)
+    assert responses(dispatcher) == ["utter_certificate_help", "utter_continue_form"]
+
+
+async def test_cancel_forgets_what_the_form_collected(domain, dispatcher) -> None:
+    tracker = make_tracker(
+        domain,
+        text="cancel",
+        intent="cancel",
+        active_loop="organisation_request_form",
+        slots={"requester_name": "Anita Verma", "requester_email": "a@nic.in"},
+    )
+    events = await ActionCancelForm().run(dispatcher, tracker, domain)
+    values = slot_values(events)
+    assert values["requester_name"] is None and values["requester_email"] is None
+    assert {"event": "active_loop", "name": None} in [
+        {k: e.get(k) for k in ("event", "name")} for e in events
+    ]
+    assert responses(dispatcher) == ["utter_form_cancelled"]
+
+
+async def test_escalation_is_recorded_with_context(domain, dispatcher, services) -> None:
+    history: list[dict[str, Any]] = [
+        {"event": "user", "text": "OTP not coming to 9876543210", "parse_data": {}},
+        {"event": "bot", "text": "Which OTP is not arriving?"},
+    ]
+    tracker = make_tracker(
+        domain,
+        text="talk to a human",
+        intent="request_human",
+        events=history,
+        channel="telegram",
+        slots={
+            "language": "hi",
+            "escalation_reason": "otp_not_received",
+            "escalation_context": {"otp_channel": "mobile"},
+        },
+    )
+    events = await ActionEscalate().run(dispatcher, tracker, domain)
+    reference = dispatcher.messages[0]["reference"]
+    assert responses(dispatcher) == ["utter_escalated"]
+    with services.sessions() as session:
+        stored = session.scalar(select(Escalation).where(Escalation.reference == reference))
+    assert stored.reason == "otp_not_received" and stored.channel == "telegram" and stored.language == "hi"
+    assert stored.context == {"otp_channel": "mobile"} and stored.sender_id == "test-user"
+    assert "9876543210" not in stored.summary and "talk to a human" in stored.summary
+    assert slot_values(events) == {"escalation_reason": None, "escalation_context": None}
+
+
+async def test_escalation_when_the_database_is_down(domain, dispatcher, database_down) -> None:
+    tracker = make_tracker(domain, text="talk to a human", intent="request_human")
+    assert await ActionEscalate().run(dispatcher, tracker, domain) == []
+    assert responses(dispatcher) == ["utter_service_unavailable"]

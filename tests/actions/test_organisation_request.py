@@ -1,0 +1,231 @@
+import pytest
+
+from bot.actions.organisation_request import (
+    ActionRequestStatus,
+    ActionSubmitOrganisationRequest,
+    ValidateOrganisationRequestForm,
+)
+from bot.requests import find_request
+from tests.actions.conftest import make_tracker, responses, slot_values
+
+FORM = "organisation_request_form"
+FILLED = {
+    "requester_name": "Anita Verma",
+    "requester_email": "anita.verma@mha.gov.in",
+    "requester_mobile": "9876543210",
+    "government_level": "centre",
+    "ministry_or_state": "Ministry of Home Affairs",
+    "department": "Department of Official Language",
+    "organisation_name": "Regional Implementation Office, Bhopal",
+}
+
+
+async def validate(domain, dispatcher, **tracker_args):
+    tracker = make_tracker(domain, active_loop=FORM, **tracker_args)
+    return slot_values(await ValidateOrganisationRequestForm().run(dispatcher, tracker, domain))
+
+
+@pytest.mark.parametrize(
+    ("slot", "text", "stored"),
+    [
+        ("requester_name", "  Anita   Verma ", "Anita Verma"),
+        ("requester_email", "it is Anita.Verma@MHA.gov.in", "anita.verma@mha.gov.in"),
+        ("requester_mobile", "+91 ९८७६५ ४३२१०", "9876543210"),
+        ("government_level", "kendra sarkar", "centre"),
+        ("department", "Department of Official Language", "Department of Official Language"),
+    ],
+)
+async def test_answers_are_cleaned_and_stored(domain, dispatcher, slot, text, stored) -> None:
+    values = await validate(domain, dispatcher, text=text, intent="inform", slots={"requested_slot": slot})
+    assert values[slot] == stored
+    assert responses(dispatcher) == []
+
+
+async def test_personal_email_is_refused_with_the_reason(domain, dispatcher) -> None:
+    values = await validate(
+        domain,
+        dispatcher,
+        text="anita@gmail.com",
+        intent="inform",
+        slots={"requested_slot": "requester_email"},
+    )
+    assert values["requester_email"] is None
+    assert responses(dispatcher) == ["utter_invalid_email_personal"]
+
+
+@pytest.mark.parametrize(
+    "text", ["'; DROP TABLE organisation_requests; --", "<script>x</script>", "😀😀😀", "x" * 10_000]
+)
+async def test_injection_and_junk_never_fill_a_slot(domain, dispatcher, text) -> None:
+    for slot in ("requester_name", "requester_email", "requester_mobile", "department", "organisation_name"):
+        values = await validate(
+            domain, dispatcher, text=text, intent="inform", slots={"requested_slot": slot}
+        )
+        assert values[slot] is None
+
+
+async def test_state_level_asks_for_a_real_state(domain, dispatcher) -> None:
+    slots = {"requested_slot": "ministry_or_state", "government_level": "state"}
+    assert (await validate(domain, dispatcher, text="utar pradesh", intent="inform", slots=slots))[
+        "ministry_or_state"
+    ] == "Uttar Pradesh"
+    assert (await validate(domain, dispatcher, text="Narnia", intent="inform", slots=slots))[
+        "ministry_or_state"
+    ] is None
+    assert responses(dispatcher) == ["utter_invalid_state"]
+
+
+async def test_entities_prefill_slots_when_the_form_starts(domain, dispatcher) -> None:
+    values = await validate(
+        domain,
+        dispatcher,
+        text="Regional Office Bhopal is not in the list",
+        intent="organisation_not_found",
+        entities=[{"entity": "organisation", "value": "Regional Office Bhopal"}],
+    )
+    assert values["organisation_name"] == "Regional Office Bhopal"
+
+
+async def test_side_question_fills_nothing_so_the_rules_answer_it(domain, dispatcher) -> None:
+    values = await validate(
+        domain,
+        dispatcher,
+        text="what is the deadline for mandatory courses?",
+        intent="faq",
+        confidence=0.95,
+        slots={"requested_slot": "department"},
+    )
+    assert "department" not in values
+
+
+async def test_low_confidence_intent_is_taken_as_the_answer(domain, dispatcher) -> None:
+    values = await validate(
+        domain,
+        dispatcher,
+        text="Certificate Issuing Cell",
+        intent="ask_certificate",
+        confidence=0.5,
+        slots={"requested_slot": "organisation_name"},
+    )
+    assert values["organisation_name"] == "Certificate Issuing Cell"
+
+
+async def test_confirmation_yes(domain, dispatcher) -> None:
+    values = await validate(
+        domain,
+        dispatcher,
+        text="/affirm",
+        intent="affirm",
+        slots={**FILLED, "requested_slot": "request_confirmed"},
+    )
+    assert values["request_confirmed"] == "yes"
+
+
+async def test_confirmation_no_asks_which_field(domain, dispatcher) -> None:
+    values = await validate(
+        domain,
+        dispatcher,
+        text="/deny",
+        intent="deny",
+        slots={**FILLED, "requested_slot": "request_confirmed"},
+    )
+    assert values["request_confirmed"] == "change"
+    assert values["requested_slot"] == "field_to_correct"
+
+
+async def test_correcting_one_field_clears_only_that_field(domain, dispatcher) -> None:
+    values = await validate(
+        domain,
+        dispatcher,
+        text='/correct_field{"field": "email"}',
+        intent="correct_field",
+        entities=[{"entity": "field", "value": "email"}],
+        slots={**FILLED, "requested_slot": "request_confirmed"},
+    )
+    # Rasa's form then asks for the first empty slot: the one just cleared.
+    assert values["requester_email"] is None and values["request_confirmed"] is None
+    assert "requester_name" not in values
+
+
+async def test_typed_field_name_is_understood(domain, dispatcher) -> None:
+    values = await validate(
+        domain,
+        dispatcher,
+        text="mobile number",
+        intent="inform",
+        slots={**FILLED, "request_confirmed": "change", "requested_slot": "field_to_correct"},
+    )
+    assert values["requester_mobile"] is None and values["request_confirmed"] is None
+    assert "requester_email" not in values
+
+
+async def test_unclear_confirmation_is_asked_again(domain, dispatcher) -> None:
+    values = await validate(
+        domain,
+        dispatcher,
+        text="hmm maybe",
+        intent="inform",
+        slots={**FILLED, "requested_slot": "request_confirmed"},
+    )
+    assert values["request_confirmed"] is None
+    assert responses(dispatcher) == ["utter_choose_confirmation"]
+
+
+async def test_submit_files_once_and_resets_the_form(domain, dispatcher, services) -> None:
+    tracker = make_tracker(domain, slots={**FILLED, "request_confirmed": "yes"})
+    events = await ActionSubmitOrganisationRequest().run(dispatcher, tracker, domain)
+    reference = dispatcher.messages[0]["reference"]
+    assert responses(dispatcher) == ["utter_request_filed"]
+    filed = find_request(services.sessions, reference=reference)
+    assert filed is not None and filed.email == FILLED["requester_email"]
+    assert all(value is None for value in slot_values(events).values())
+
+    again = type(dispatcher)()
+    await ActionSubmitOrganisationRequest().run(again, tracker, domain)
+    assert responses(again) == ["utter_request_exists"] and again.messages[0]["reference"] == reference
+
+
+async def test_submit_when_the_database_is_down_keeps_the_answers(domain, dispatcher, database_down) -> None:
+    tracker = make_tracker(domain, slots={**FILLED, "request_confirmed": "yes"})
+    events = await ActionSubmitOrganisationRequest().run(dispatcher, tracker, domain)
+    assert responses(dispatcher) == ["utter_service_unavailable"]
+    assert slot_values(events) == {"request_confirmed": None}
+
+
+async def test_status_of_a_request(domain, dispatcher, services) -> None:
+    tracker = make_tracker(domain, slots={**FILLED, "request_confirmed": "yes"})
+    await ActionSubmitOrganisationRequest().run(dispatcher, tracker, domain)
+    reference = dispatcher.messages[0]["reference"]
+
+    status = type(dispatcher)()
+    await ActionRequestStatus().run(
+        status,
+        make_tracker(domain, text=f"status of {reference.lower()}", intent="check_request_status"),
+        domain,
+    )
+    assert responses(status) == ["utter_request_status"]
+    assert status.messages[0]["status"] == "created" and status.messages[0]["reference"] == reference
+
+
+async def test_status_of_an_unknown_or_missing_reference(domain, dispatcher, services) -> None:
+    await ActionRequestStatus().run(
+        dispatcher, make_tracker(domain, text="status of ORG-ZZZZZZ", intent="check_request_status"), domain
+    )
+    await ActionRequestStatus().run(
+        dispatcher,
+        make_tracker(domain, text="what happened to my request?", intent="check_request_status"),
+        domain,
+    )
+    assert responses(dispatcher) == ["utter_request_not_found", "utter_ask_reference"]
+
+
+async def test_an_unmistakable_value_is_an_answer_whatever_the_intent(domain, dispatcher) -> None:
+    values = await validate(
+        domain,
+        dispatcher,
+        text="9876543210",
+        intent="check_request_status",
+        confidence=0.95,
+        slots={"requested_slot": "requester_mobile"},
+    )
+    assert values["requester_mobile"] == "9876543210"

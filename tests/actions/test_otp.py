@@ -1,0 +1,96 @@
+import pytest
+
+from bot.actions.otp import CHECKS, ActionAskOtpResolved, ActionOtpOutcome, ValidateOtpForm
+from tests.actions.conftest import make_tracker, responses, slot_values
+
+FORM = "otp_form"
+
+
+async def validate(domain, dispatcher, **tracker_args):
+    tracker = make_tracker(domain, active_loop=FORM, **tracker_args)
+    return slot_values(await ValidateOtpForm().run(dispatcher, tracker, domain))
+
+
+@pytest.mark.parametrize(
+    ("text", "channel"),
+    [
+        ("SMS", "mobile"),
+        ("mobile wala", "mobile"),
+        ("मोबाइल", "mobile"),
+        ("on my e-mail", "email"),
+        ("ईमेल", "email"),
+    ],
+)
+async def test_which_otp_is_understood(domain, dispatcher, text, channel) -> None:
+    values = await validate(
+        domain, dispatcher, text=text, intent="inform", slots={"requested_slot": "otp_channel"}
+    )
+    assert values["otp_channel"] == channel and values["otp_step"] == 0
+
+
+async def test_unclear_channel_is_asked_again(domain, dispatcher) -> None:
+    values = await validate(
+        domain, dispatcher, text="both? not sure", intent="inform", slots={"requested_slot": "otp_channel"}
+    )
+    assert values["otp_channel"] is None
+    assert responses(dispatcher) == ["utter_invalid_otp_channel"]
+
+
+async def test_button_entity_chooses_the_channel(domain, dispatcher) -> None:
+    values = await validate(
+        domain,
+        dispatcher,
+        text='/inform{"otp_channel": "email"}',
+        intent="inform",
+        entities=[{"entity": "otp_channel", "value": "email"}],
+        slots={"requested_slot": "otp_channel"},
+    )
+    assert values["otp_channel"] == "email"
+
+
+@pytest.mark.parametrize("channel", ["mobile", "email"])
+async def test_checks_go_in_order_then_run_out(domain, channel) -> None:
+    from rasa_sdk.executor import CollectingDispatcher
+
+    shown = []
+    step = 0
+    for _ in range(10):
+        dispatcher = CollectingDispatcher()
+        slots = {"otp_channel": channel, "otp_step": step, "requested_slot": "otp_resolved"}
+        await ActionAskOtpResolved().run(dispatcher, make_tracker(domain, slots=slots), domain)
+        shown.append(responses(dispatcher)[0])
+        values = await validate(domain, CollectingDispatcher(), text="/deny", intent="deny", slots=slots)
+        if values.get("otp_resolved") == "no":
+            break
+        step = values["otp_step"]
+    assert shown == [f"utter_otp_check_{check}" for check in CHECKS[channel]]
+
+
+async def test_affirm_ends_the_checks(domain, dispatcher) -> None:
+    values = await validate(
+        domain,
+        dispatcher,
+        text="haan aa gaya",
+        intent="affirm",
+        slots={"otp_channel": "mobile", "otp_step": 1, "requested_slot": "otp_resolved"},
+    )
+    assert values["otp_resolved"] == "yes"
+
+
+async def test_outcome_offers_the_helpdesk_with_what_was_tried(domain, dispatcher) -> None:
+    tracker = make_tracker(domain, slots={"otp_channel": "email", "otp_step": 3, "otp_resolved": "no"})
+    values = slot_values(await ActionOtpOutcome().run(dispatcher, tracker, domain))
+    assert responses(dispatcher) == ["utter_otp_offer_escalation"]
+    assert values["escalation_reason"] == "otp_not_received"
+    assert values["escalation_context"] == {
+        "topic": "otp",
+        "otp_channel": "email",
+        "checks_tried": list(CHECKS["email"]),
+    }
+    assert values["otp_channel"] is None and values["otp_resolved"] is None
+
+
+async def test_outcome_when_fixed(domain, dispatcher) -> None:
+    tracker = make_tracker(domain, slots={"otp_channel": "mobile", "otp_step": 0, "otp_resolved": "yes"})
+    values = slot_values(await ActionOtpOutcome().run(dispatcher, tracker, domain))
+    assert responses(dispatcher) == ["utter_otp_fixed"] and "escalation_reason" not in values

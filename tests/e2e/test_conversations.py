@@ -1,0 +1,77 @@
+"""Whole conversations over REST: languages, the OTP checks, escalation and bad input."""
+
+import uuid
+
+import pytest
+from sqlalchemy import select
+
+from bot.db import make_engine, make_sessions
+from bot.models import Escalation
+from tests.e2e.servers import Servers
+from tests.e2e.test_rest import payloads, texts
+
+pytestmark = pytest.mark.e2e
+
+
+def new_user() -> str:
+    return f"e2e-{uuid.uuid4().hex[:8]}"
+
+
+def test_replies_follow_the_users_language(servers: Servers) -> None:
+    me = new_user()
+    assert "नमस्ते" in texts(servers.say(me, "नमस्ते"))
+    assert "Hello" in texts(servers.say(me, "hello there"))
+    hinglish = texts(servers.say(me, "registration kaise karna hai"))
+    assert "पंजीकरण" in hinglish and "igotkarmayogi.gov.in" in hinglish
+    # An explicit choice sticks even when the next message is in the other language.
+    assert "English" in texts(servers.say(me, '/set_language{"language": "en"}'))
+    assert "Registering" in texts(servers.say(me, "registration kaise karna hai"))
+
+
+def test_registration_walkthrough_and_a_stuck_step(servers: Servers) -> None:
+    me = new_user()
+    walkthrough = servers.say(me, "how do I register on igot karmayogi?")
+    assert "seven steps" in texts(walkthrough)
+    assert '/registration_step{"step": "5"}' in payloads(walkthrough)
+    step = servers.say(me, '/registration_step{"step": "5"}')
+    assert "Request for help" in texts(step) and "/organisation_not_found" in payloads(step)
+
+
+def test_otp_checks_then_escalation_with_what_was_tried(servers: Servers) -> None:
+    me = new_user()
+    assert "Which OTP" in texts(servers.say(me, "I am not getting the OTP"))
+    first = texts(servers.say(me, '/inform{"otp_channel": "email"}'))
+    assert "spam" in first and "arrived" in first
+    assert "mail servers" in texts(servers.say(me, "/deny"))
+    servers.say(me, "/deny")
+    servers.say(me, "/deny")
+    offer = servers.say(me, "/deny")
+    assert "/request_human" in payloads(offer)
+    reply = texts(servers.say(me, "/request_human"))
+    assert "ESC-" in reply
+    engine = make_engine(servers.database_url)
+    with make_sessions(engine)() as session:
+        escalation = session.scalar(select(Escalation).where(Escalation.sender_id == me))
+    engine.dispose()
+    assert escalation is not None and escalation.reason == "otp_not_received" and escalation.channel == "rest"
+    assert escalation.context["checks_tried"] == ["email_spam", "email_server", "wait", "limit"]
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "",
+        "   ",
+        "😀😀😀",
+        "a" * 10_000,
+        "नमस्ते hello 123 مرحبا",
+        "'; DROP TABLE events; --",
+        "<script>alert(1)</script>",
+    ],
+)
+def test_bad_input_gets_a_clear_reply(servers: Servers, message: str) -> None:
+    me = new_user()
+    replies = servers.say(me, message)
+    assert replies and all(r.get("text") for r in replies)
+    # The conversation goes on normally afterwards.
+    assert "Hello" in texts(servers.say(me, "hello"))

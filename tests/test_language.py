@@ -1,0 +1,29 @@
+import pytest
+
+from bot.language import detect_language
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("hello", "en"),
+        ("OTP not received on my mobile", "en"),
+        ("I want to talk to a human", "en"),
+        ("नमस्ते", "hi"),
+        ("मुझे ओटीपी नहीं मिला", "hi"),
+        ("मेरा OTP नहीं आया", "hi"),
+        ("otp nahi aaya", "hi"),
+        ("mera certificate kab milega", "hi"),
+        ("registration kaise kare", "hi"),
+        ("namaste ji", "hi"),
+    ],
+)
+def test_detects_language(text: str, expected: str) -> None:
+    assert detect_language(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text", ["9876543210", "ok", "r.sharma@nic.in", "Ramesh Kumar", "😀", "", "ORG-7K3M9Q"]
+)
+def test_no_signal_keeps_the_current_language(text: str) -> None:
+    assert detect_language(text) is None
