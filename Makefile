@@ -11,6 +11,7 @@ TRAINING_DATA := config.yml domain.yml $(shell find data -name '*.yml')
 PIP := pip install --disable-pip-version-check -q
 export HF_HUB_OFFLINE := 1
 export PYTHONDONTWRITEBYTECODE := 1
+export PYTHONWARNINGS := ignore
 export RASA_TELEMETRY_ENABLED := false
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 

@@ -215,7 +215,7 @@ _ENGLISH = frozenset(
     ]
 )
 _ADDRESS = re.compile(r"\S+@\S+|https?://\S+|www\.\S+")
-_DEVANAGARI = re.compile(r"[\u0900-\u097F]")
+_DEVANAGARI = re.compile(r"[\u0900-\u0965\u0970-\u097F]")  # letters and signs, not digits
 _LATIN = re.compile(r"[A-Za-z]")
 
 

@@ -23,7 +23,7 @@ def test_detects_language(text: str, expected: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["9876543210", "ok", "r.sharma@nic.in", "Ramesh Kumar", "😀", "", "ORG-7K3M9Q"]
+    "text", ["9876543210", "९८७६५ ४३२१०", "ok", "r.sharma@nic.in", "Ramesh Kumar", "😀", "", "ORG-7K3M9Q"]
 )
 def test_no_signal_keeps_the_current_language(text: str) -> None:
     assert detect_language(text) is None

@@ -11,7 +11,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.actions.common import entity, latest_intent, latest_text
+from bot.actions.common import entity, is_button_payload, latest_intent, latest_text
 from bot.language import LANGUAGES, detect_language
 
 
@@ -26,9 +26,10 @@ class ActionDetectLanguage(Action):
         chosen = entity(tracker, "language")
         if intent == "set_language" and chosen in LANGUAGES:
             return [SlotSet("language", chosen), SlotSet("language_locked", True)]
-        if tracker.get_slot("language_locked"):
+        text = latest_text(tracker)
+        if tracker.get_slot("language_locked") or is_button_payload(text):
             return []
-        detected = detect_language(latest_text(tracker))
+        detected = detect_language(text)
         if detected is None or detected == tracker.get_slot("language"):
             return []
         return [SlotSet("language", detected)]

@@ -22,6 +22,7 @@ from tests.actions.conftest import make_tracker, responses, slot_values
         ("hello there", "hi", {"language": "en"}),
         ("9876543210", "hi", {}),
         ("hello", "en", {}),
+        ("/ask_registration_help", "hi", {}),
     ],
 )
 async def test_language_follows_the_message(domain, dispatcher, text, current, expected) -> None:
