@@ -8,6 +8,8 @@ BOT := .venv/bin
 RASA := .venv-rasa/bin
 MODEL := models/sahayak.tar.gz
 TRAINING_DATA := config.yml domain.yml $(shell find data -name '*.yml')
+KNOWLEDGE := $(shell find knowledge -type f)
+KB_INDEX := var/kb-index/manifest.json
 PIP := pip install --disable-pip-version-check -q
 export HF_HUB_OFFLINE := 1
 export PYTHONDONTWRITEBYTECODE := 1
@@ -21,10 +23,12 @@ help:
 	@echo "make run    start everything (creates environments, trains, prepares the database)"
 	@echo "make test   lint, type-check, unit tests, Rasa data validation and story tests, end-to-end test"
 	@echo "make chat   chat with the running assistant in this terminal"
-	@echo "make bench  NLU cross-validation and REST latency figures"
+	@echo "make bench  NLU cross-validation, REST latency, knowledge search quality and speed"
 
 .venv/.installed: requirements/bot.lock pyproject.toml
 	@test -x .venv/bin/python || "$$(scripts/find-python 3.11)" -m venv .venv
+	# torch first, alone: this takes the machine's CPU wheel instead of a registry build with CUDA.
+	$(BOT)/$(PIP) torch==2.13.0
 	$(BOT)/$(PIP) -r requirements/bot.lock
 	$(BOT)/$(PIP) --no-deps --no-build-isolation -e .
 	@touch $@
@@ -32,6 +36,8 @@ help:
 .venv-rasa/.installed: requirements/rasa.lock
 	@test -x .venv-rasa/bin/python || "$$(scripts/find-python 3.10)" -m venv .venv-rasa
 	$(RASA)/$(PIP) -r requirements/rasa.lock
+	@# credentials.yml names classes in connectors/; the rasa script does not put the project on sys.path.
+	@echo "$(CURDIR)" > "$$($(RASA)/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/sahayak.pth"
 	@touch $@
 
 # Retrains only when the training data or config changed; Rasa's cache (.rasa/) reuses unchanged parts.
@@ -44,7 +50,11 @@ $(MODEL): $(TRAINING_DATA) .venv-rasa/.installed
 db: .venv/.installed .env
 	$(BOT)/sahayak db upgrade
 
-run: .venv/.installed .venv-rasa/.installed $(MODEL) db
+# Re-ingests when a knowledge document changed; unchanged documents keep their stored vectors.
+$(KB_INDEX): $(KNOWLEDGE) .venv/.installed
+	$(BOT)/sahayak kb ingest knowledge/docs
+
+run: .venv/.installed .venv-rasa/.installed $(MODEL) db $(KB_INDEX)
 	@mkdir -p var
 	$(BOT)/honcho start -f Procfile
 
@@ -73,6 +83,8 @@ test: lint unit validate stories e2e
 bench: .venv/.installed $(MODEL)
 	$(RASA)/python bench/nlu_crossval.py
 	$(BOT)/python -m bench.rest_latency
+	$(BOT)/python -m bench.kb_eval
+	$(BOT)/python -m bench.kb_latency
 
 clean:
 	rm -rf models results .rasa var

@@ -4,14 +4,16 @@ Runs in the Rasa environment (`.venv-rasa/bin/python bench/nlu_crossval.py`; `ma
 Each training example carries its language in the intent block's metadata (en, hi, hinglish).
 """
 
+import argparse
 import asyncio
+import logging
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 
 from rasa.core.agent import Agent
@@ -23,6 +25,7 @@ from sklearn.model_selection import StratifiedKFold
 
 ROOT = Path(__file__).resolve().parent.parent
 FOLDS = 5
+os.environ.setdefault("LOG_LEVEL", "WARNING")
 
 
 def language_of(example) -> str:  # type: ignore[no-untyped-def]
@@ -39,12 +42,12 @@ def top_intent(parsed: dict) -> str:
 Row = tuple[str, str, str, bool]  # language, true intent, predicted intent, fell back
 
 
-async def evaluate_fold(train: TrainingData, test: list, workdir: Path, fold: int) -> list[Row]:
+async def evaluate_fold(train: TrainingData, test: list, workdir: Path, fold: int, config: Path) -> list[Row]:
     train_file = workdir / f"train_{fold}.yml"
     train_file.write_text(train.nlu_as_yaml())
     model = await asyncio.to_thread(
         train_nlu,
-        str(ROOT / "config.yml"),
+        str(config),
         str(train_file),
         str(workdir / "models"),
         fixed_model_name=f"fold{fold}",
@@ -74,6 +77,11 @@ def training_time_from_scratch(workdir: Path) -> float:
 
 
 async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--config", type=Path, default=ROOT / "config.yml", help="pipeline to evaluate")
+    parser.add_argument("--no-train-time", action="store_true", help="skip timing a full training")
+    args = parser.parse_args()
+    logging.getLogger().setLevel(logging.WARNING)
     data = load_data(str(ROOT / "data" / "nlu"))
     examples = list(data.intent_examples)
     labels = [e.get("intent") for e in examples]
@@ -88,9 +96,9 @@ async def main() -> None:
                 regex_features=data.regex_features,
                 lookup_tables=data.lookup_tables,
             )
-            rows += await evaluate_fold(train, [examples[i] for i in test_idx], workdir, fold)
+            rows += await evaluate_fold(train, [examples[i] for i in test_idx], workdir, fold, args.config)
             print(f"fold {fold + 1}/{FOLDS} done", file=sys.stderr)
-        seconds = training_time_from_scratch(workdir)
+        seconds = None if args.no_train_time else training_time_from_scratch(workdir)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
@@ -111,7 +119,12 @@ async def main() -> None:
             f"  {language:<9} {len(items):>5} {accuracy_score(truth, predicted):>9.3f} "
             f"{f1_score(truth, predicted, average='macro'):>9.3f} {fallback_rate:>9.3f}"
         )
-    print(f"Training the whole assistant from scratch (empty cache): {seconds:.0f} s")
+    confusions = Counter((t, p) for _, t, p, _ in rows if t != p)
+    print("  most frequent confusions (true -> predicted):")
+    for (truth, predicted), count in confusions.most_common(8):
+        print(f"    {count:>3}  {truth} -> {predicted}")
+    if seconds is not None:
+        print(f"Training the whole assistant from scratch (empty cache): {seconds:.0f} s")
 
 
 if __name__ == "__main__":

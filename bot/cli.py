@@ -3,6 +3,8 @@
 import threading
 import time
 import uuid
+from pathlib import Path
+from typing import Annotated
 
 import httpx
 import typer
@@ -12,6 +14,8 @@ from bot.settings import get_settings
 app = typer.Typer(help="Karmayogi Sahayak: the iGOT Karmayogi helpdesk assistant.", no_args_is_help=True)
 db_app = typer.Typer(help="The assistant's database.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+kb_app = typer.Typer(help="The circulars and guides the bot answers from.", no_args_is_help=True)
+app.add_typer(kb_app, name="kb")
 
 
 @db_app.command("upgrade")
@@ -21,6 +25,74 @@ def db_upgrade() -> None:
 
     upgrade(get_settings().database_url)
     typer.echo("database is up to date")
+
+
+@kb_app.command("ingest")
+def kb_ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders: Markdown, HTML, PDF or text.")],
+    index: Annotated[Path | None, typer.Option(help="Index folder [default: SAHAYAK_KB_INDEX_DIR].")] = None,
+    index_type: Annotated[str | None, typer.Option(help="flat (exact) or hnsw (approximate).")] = None,
+) -> None:
+    """Build or update the index; only documents whose content changed are embedded again."""
+    from tqdm import tqdm
+
+    from bot.documents import DocumentError
+    from bot.embeddings import SentenceEncoder
+    from bot.ingest import ingest
+
+    settings = get_settings()
+    folder = index or settings.kb_index_dir
+    with tqdm(desc="chunks", unit="chunk", total=0, disable=None) as bar:
+
+        def set_total(total: int) -> None:
+            bar.total = total
+            bar.refresh()
+
+        try:
+            report = ingest(
+                paths,
+                folder,
+                encoder=SentenceEncoder(settings.embedding_model),
+                index_type=index_type or settings.kb_index_type,
+                progress=bar.update,
+                on_total=set_total,
+            )
+        except (DocumentError, ValueError) as error:
+            bar.close()
+            typer.echo(f"error: {error}", err=True)
+            raise typer.Exit(1) from None
+    for warning in report.warnings:
+        typer.echo(f"warning: {warning}", err=True)
+    manifest = report.manifest
+    typer.echo(
+        f"{report.documents} documents ({report.changed_documents} changed), {manifest.chunk_count} chunks "
+        f"({report.embedded} embedded, {report.duplicates} duplicates dropped), model {manifest.model}, "
+        f"{manifest.index_type} index in {folder}"
+    )
+
+
+@kb_app.command("search")
+def kb_search(query: str, k: Annotated[int, typer.Option(help="How many passages to show.")] = 5) -> None:
+    """Show the passages a question finds, with their scores and sources."""
+    from bot.kb_index import IndexUnavailable
+    from bot.services import get_services
+
+    try:
+        knowledge = get_services().knowledge()
+    except IndexUnavailable as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(1) from None
+    hits = knowledge.search(query, k=k)
+    verdict = "confident" if knowledge.confident(hits) else "not confident"
+    typer.echo(f"{verdict} (threshold {knowledge.min_score:.2f})")
+    for rank, hit in enumerate(hits, start=1):
+        source = hit.chunk.source
+        cited = ", ".join(x for x in (source.number, source.date) if x)
+        typer.echo(
+            f"{rank}. {hit.score:.3f} (dense {hit.dense:.3f}, lexical {hit.lexical:.3f})  {hit.chunk.id} "
+            f"[{hit.chunk.language}]  {source.title}{f' ({cited})' if cited else ''}"
+        )
+        typer.echo(f"   {hit.chunk.text[:160]}")
 
 
 @app.command()

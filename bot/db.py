@@ -1,7 +1,5 @@
 """Engine, sessions and migrations for the assistant's own database."""
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -39,12 +37,6 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
 def make_sessions(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
-
-
-@contextmanager
-def transaction(sessions: sessionmaker[Session]) -> Iterator[Session]:
-    with sessions.begin() as session:
-        yield session
 
 
 def alembic_config(url: str) -> Config:

@@ -234,3 +234,13 @@ def detect_language(text: str) -> Language | None:
     if english >= 1 and (len(words) >= 2 or english == len(words)):
         return "en"
     return None
+
+
+def in_unsupported_script(text: str) -> bool:
+    """Mostly letters of scripts other than Latin and Devanagari (Tamil, Bengali, Urdu, Chinese...),
+    which neither the NLU nor the knowledge base can read."""
+    letters = [c for c in text if c.isalpha()]
+    if not letters:
+        return False
+    readable = sum(1 for c in letters if _LATIN.match(c) or _DEVANAGARI.match(c))
+    return readable / len(letters) < 0.5

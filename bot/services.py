@@ -1,18 +1,45 @@
 """The one place services are built: lazily, once per process, and swappable in tests."""
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import make_engine, make_sessions
 from bot.settings import Settings, get_settings
 
+if TYPE_CHECKING:
+    from bot.embeddings import Encoder
+    from bot.search import KnowledgeBase
+
 
 @dataclass
 class Services:
     settings: Settings
     sessions: sessionmaker[Session]
+    encoder: "Encoder | None" = None
+    knowledge_base: "KnowledgeBase | None" = None
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def knowledge(self) -> "KnowledgeBase":
+        """The knowledge base, loaded on first use. A missing or broken index raises `IndexUnavailable`
+        each time it is asked for, so a rebuilt index is picked up without a restart."""
+        if self.knowledge_base is None:
+            with self._lock:
+                if self.knowledge_base is None:
+                    from bot.embeddings import SentenceEncoder
+                    from bot.search import Glossary, KnowledgeBase
+
+                    if self.encoder is None:
+                        self.encoder = SentenceEncoder(self.settings.embedding_model)
+                    self.knowledge_base = KnowledgeBase.load(
+                        self.settings.kb_index_dir,
+                        self.encoder,
+                        min_score=self.settings.kb_min_score,
+                        glossary=Glossary.load(self.settings.kb_glossary),
+                    )
+        return self.knowledge_base
 
 
 _services: Services | None = None

@@ -2,6 +2,7 @@
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -14,6 +15,14 @@ class Settings(BaseSettings):
     database_url: str = f"sqlite:///{ROOT / 'var' / 'sahayak.db'}"
     rasa_url: str = "http://localhost:5005"
     transcript_turns: int = 10
+    # Knowledge search. Any sentence-transformers model name or folder; the default is bundled.
+    embedding_model: str = "all-MiniLM-L6-v2"
+    kb_index_dir: Path = ROOT / "var" / "kb-index"
+    kb_index_type: Literal["flat", "hnsw"] = "flat"
+    # Hindi and Hinglish words with their English meaning, so the English-only model can read a question.
+    kb_glossary: Path = ROOT / "knowledge" / "glossary.yml"
+    # Below this fused score the bot says it is not sure (calibrated by `python -m bench.kb_eval`).
+    kb_min_score: float = 2.04
 
 
 @lru_cache

@@ -3,14 +3,21 @@
 import os
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import make_engine, make_sessions, upgrade
+from bot.ingest import ingest
+from bot.kb_index import load_index
+from bot.search import KnowledgeBase
 from bot.services import Services, set_services
 from bot.settings import Settings
+from tests.fakes import HashingEncoder
+
+KB_DOCS = Path(__file__).resolve().parent / "data" / "kb"
 
 POSTGRES_URL = os.environ.get(
     "SAHAYAK_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -47,10 +54,27 @@ def sessions(database_url: str) -> Iterator[sessionmaker[Session]]:
     engine.dispose()
 
 
+@pytest.fixture(scope="session")
+def knowledge_base(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
+    """The small test corpus in tests/data/kb, indexed with the hashing encoder.
+
+    The fusion weights and threshold are fixed here, as the tests' expectations depend on them, rather
+    than following the values tuned for the real model.
+    """
+    folder = tmp_path_factory.mktemp("kb") / "index"
+    encoder = HashingEncoder()
+    ingest([KB_DOCS], folder, encoder=encoder)
+    return KnowledgeBase(load_index(folder), encoder, min_score=1.2, lexical_weight=2.0, saturation=15.0)
+
+
 @pytest.fixture
-def services(sessions: sessionmaker[Session], database_url: str) -> Iterator[Services]:
-    """The action server's services, pointed at the test database."""
-    installed = Services(settings=Settings(database_url=database_url), sessions=sessions)
+def services(
+    sessions: sessionmaker[Session], database_url: str, knowledge_base: KnowledgeBase
+) -> Iterator[Services]:
+    """The action server's services, pointed at the test database and the test knowledge base."""
+    installed = Services(
+        settings=Settings(database_url=database_url), sessions=sessions, knowledge_base=knowledge_base
+    )
     set_services(installed)
     yield installed
     set_services(None)
@@ -61,7 +85,11 @@ def database_down() -> Iterator[Services]:
     """Services whose database refuses connections."""
     url = "postgresql+psycopg://nobody@127.0.0.1:1/none"
     engine = make_engine(url, connect_args={"connect_timeout": 2})
-    installed = Services(settings=Settings(database_url=url), sessions=make_sessions(engine))
+    installed = Services(
+        settings=Settings(database_url=url, kb_index_dir=Path("/nonexistent")),
+        sessions=make_sessions(engine),
+        encoder=HashingEncoder(),
+    )
     set_services(installed)
     yield installed
     set_services(None)

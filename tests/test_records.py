@@ -3,9 +3,12 @@
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from bot.db import Base, make_engine
 from bot.escalations import open_escalation, summarise_transcript
 from bot.models import Escalation, OrganisationRequest, RequestStatus
 from bot.references import ALPHABET
@@ -125,3 +128,12 @@ def test_database_errors_do_not_echo_personal_data(sessions) -> None:
             )
         )
     assert DETAILS.email not in str(error.value) and DETAILS.mobile not in str(error.value)
+
+
+def test_migrations_match_the_models(database_url: str) -> None:
+    """A model changed without a migration would fail here (Alembic's autogenerate comparison)."""
+    engine = make_engine(database_url)
+    with engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    engine.dispose()
+    assert differences == []

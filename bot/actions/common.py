@@ -1,11 +1,10 @@
 """Reading what the tracker says about the latest user turn."""
 
-import unicodedata
 from typing import Any
 
 from rasa_sdk import Tracker
 
-MAX_MESSAGE_CHARS = 1000
+from connectors import inbound
 
 # Intents a user may raise in the middle of a form; the form resumes after the answer.
 DIGRESSION_INTENTS = frozenset(
@@ -64,16 +63,21 @@ def steers_away(tracker: Tracker) -> bool:
     return name in DIGRESSION_INTENTS and confidence >= DIGRESSION_CONFIDENCE
 
 
-def message_problem(text: str) -> str | None:
-    """Why a message cannot be read as words: the response to utter, or None when it is fine."""
-    stripped = text.strip()
-    if not stripped:
-        return "utter_empty_message"
-    if len(stripped) > MAX_MESSAGE_CHARS:
-        return "utter_message_too_long"
-    if not any(unicodedata.category(c)[0] in "LN" for c in stripped):
-        return "utter_text_only"
-    return None
+PROBLEM_RESPONSES = {
+    "empty": "utter_empty_message",
+    "too_long": "utter_message_too_long",
+    "no_text": "utter_text_only",
+}
+
+
+def message_problem(tracker: Tracker) -> str | None:
+    """The response explaining why the latest message cannot be read as words, or None when it is fine.
+
+    The channels screen messages before NLU (connectors/inbound.py) and name the problem in an entity;
+    the text is checked again for channels that do not screen.
+    """
+    problem = entity(tracker, inbound.PROBLEM_ENTITY) or inbound.message_problem(latest_text(tracker))
+    return PROBLEM_RESPONSES.get(problem or "")
 
 
 def response_kwargs(tracker: Tracker, **values: Any) -> dict[str, Any]:

@@ -7,10 +7,10 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.common import latest_intent, response_kwargs
+from bot.actions.faq import answer_from_knowledge
 from bot.actions.organisation_request import FORM_SLOTS
 
 DIGRESSION_RESPONSES = {
-    "faq": "utter_faq_not_ready",
     "ask_certificate": "utter_certificate_help",
     "login_problem": "utter_login_help",
     "ask_course_progress": "utter_progress_not_ready",
@@ -35,10 +35,13 @@ class ActionAnswerDigression(Action):
     ) -> list[EventType]:
         intent, _confidence = latest_intent(tracker)
         response = DIGRESSION_RESPONSES.get(intent or "")
-        if response:
+        events: list[EventType] = []
+        if intent == "faq":
+            events = await answer_from_knowledge(dispatcher, tracker) or []
+        elif response:
             dispatcher.utter_message(response=response, **response_kwargs(tracker))
         dispatcher.utter_message(response="utter_continue_form")
-        return []
+        return events
 
 
 class ActionCancelForm(Action):

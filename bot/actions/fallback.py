@@ -6,7 +6,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.actions.common import language, latest_text, message_problem
+from bot.actions.common import language, message_problem
+from bot.actions.faq import answer_from_knowledge
 
 TOPIC_TITLES = {
     "ask_registration_help": ("How to register", "पंजीकरण कैसे करें"),
@@ -40,10 +41,13 @@ class ActionFallback(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        problem = message_problem(latest_text(tracker))
+        problem = message_problem(tracker)
         if problem:
             dispatcher.utter_message(response=problem)
             return [UserUtteranceReverted()]
+        answered = await answer_from_knowledge(dispatcher, tracker, admit_doubt=False)
+        if answered is not None:
+            return [UserUtteranceReverted(), *answered]
         ranking = tracker.latest_message.get("intent_ranking") or []
         options = [r["name"] for r in ranking if r.get("name") in TOPIC_TITLES][:MAX_OPTIONS]
         if previous_user_intent(tracker) == "nlu_fallback" or not options:

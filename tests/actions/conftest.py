@@ -1,5 +1,6 @@
 """Tracker fixtures for action tests, in the style of RasaHQ's financial-demo."""
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -8,12 +9,29 @@ import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.db import make_engine, make_sessions
+from bot.search import KnowledgeBase
+from bot.services import Services, set_services
+from bot.settings import Settings
+
 DOMAIN_FILE = Path(__file__).resolve().parents[2] / "domain.yml"
 
 
 @pytest.fixture(scope="session")
 def domain() -> dict[str, Any]:
     return yaml.safe_load(DOMAIN_FILE.read_text())
+
+
+@pytest.fixture(autouse=True)
+def offline_services(knowledge_base: KnowledgeBase) -> Iterator[Services]:
+    """Every action test runs against the test knowledge base and an in-memory database unless it asks
+    for the `services` fixture (a real migrated database), which replaces these."""
+    engine = make_engine("sqlite://")
+    installed = Services(settings=Settings(), sessions=make_sessions(engine), knowledge_base=knowledge_base)
+    set_services(installed)
+    yield installed
+    set_services(None)
+    engine.dispose()
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from typing import Any
 
 import pytest
+from rasa_sdk.events import UserUtteranceReverted
 from sqlalchemy import select
 
 from bot.actions.digression import ActionAnswerDigression, ActionCancelForm
@@ -84,6 +85,23 @@ async def test_registration_step_unknown_asks_which(domain, dispatcher) -> None:
 async def test_fallback_explains_unreadable_messages(domain, dispatcher, text, response) -> None:
     await ActionFallback().run(dispatcher, make_tracker(domain, text=text, intent="nlu_fallback"), domain)
     assert responses(dispatcher) == [response]
+
+
+@pytest.mark.parametrize(
+    ("problem", "response"),
+    [
+        ("empty", "utter_empty_message"),
+        ("too_long", "utter_message_too_long"),
+        ("no_text", "utter_text_only"),
+    ],
+)
+async def test_fallback_explains_what_the_channel_screened(domain, dispatcher, problem, response) -> None:
+    """The channel replaced the message by a payload naming its problem (connectors/inbound.py)."""
+    entities = [{"entity": "message_problem", "value": problem}]
+    tracker = make_tracker(domain, text="/nlu_fallback", intent="nlu_fallback", entities=entities)
+    events = await ActionFallback().run(dispatcher, tracker, domain)
+    assert responses(dispatcher) == [response]
+    assert events == [UserUtteranceReverted()]
 
 
 async def test_fallback_first_offers_likely_topics_in_the_users_language(domain, dispatcher) -> None:

@@ -50,8 +50,28 @@ class Servers:
     def rasa_url(self) -> str:
         return f"http://127.0.0.1:{self.rasa_port}"
 
+    @property
+    def kb_index(self) -> Path:
+        return self.workdir / "kb-index"
+
     def env(self) -> dict[str, str]:
-        return {**os.environ, "SAHAYAK_DATABASE_URL": self.database_url, "RASA_TELEMETRY_ENABLED": "false"}
+        return {
+            **os.environ,
+            "SAHAYAK_DATABASE_URL": self.database_url,
+            "SAHAYAK_KB_INDEX_DIR": str(self.kb_index),
+            "RASA_TELEMETRY_ENABLED": "false",
+            "HF_HUB_OFFLINE": "1",
+        }
+
+    def build_knowledge_index(self) -> None:
+        """The bundled knowledge, indexed with the real model by the real command."""
+        subprocess.run(
+            [str(ROOT / ".venv/bin/sahayak"), "kb", "ingest", str(ROOT / "knowledge" / "docs")],
+            cwd=ROOT,
+            env=self.env(),
+            check=True,
+            capture_output=True,
+        )
 
     def start_actions(self) -> None:
         log = self.workdir / "actions.log"
@@ -137,6 +157,7 @@ def start_servers(workdir: Path) -> Servers:
     upgrade(url)
     running = Servers(workdir=workdir, database_url=url)
     try:
+        running.build_knowledge_index()
         running.start_actions()
         running.start_rasa()
     except BaseException:

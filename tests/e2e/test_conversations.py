@@ -2,6 +2,7 @@
 
 import uuid
 
+import httpx
 import pytest
 from sqlalchemy import select
 
@@ -58,20 +59,45 @@ def test_otp_checks_then_escalation_with_what_was_tried(servers: Servers) -> Non
 
 
 @pytest.mark.parametrize(
-    "message",
+    ("message", "clear_reply"),
     [
-        "",
-        "   ",
-        "😀😀😀",
-        "a" * 10_000,
-        "नमस्ते hello 123 مرحبا",
-        "'; DROP TABLE events; --",
-        "<script>alert(1)</script>",
+        ("", "empty"),
+        ("   ", "empty"),
+        ("😀😀😀", "written words"),
+        ("a" * 10_000, "very long"),
+        ("नमस्ते hello 123 مرحبا", None),
+        ("'; DROP TABLE events; --", None),
+        ("<script>alert(1)</script>", None),
     ],
 )
-def test_bad_input_gets_a_clear_reply(servers: Servers, message: str) -> None:
+def test_bad_input_gets_a_clear_reply(servers: Servers, message: str, clear_reply: str | None) -> None:
     me = new_user()
     replies = servers.say(me, message)
     assert replies and all(r.get("text") for r in replies)
+    if clear_reply:
+        assert clear_reply in texts(replies)
     # The conversation goes on normally afterwards.
     assert "Hello" in texts(servers.say(me, "hello"))
+
+
+def test_unreadable_message_mid_form_keeps_the_form(servers: Servers) -> None:
+    me = new_user()
+    question = texts(servers.say(me, "/organisation_not_found"))
+    assert "full name" in question
+    assert "very long" in texts(servers.say(me, "Anita " * 500))
+    assert "email" in texts(servers.say(me, "Anita Verma"))
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"not json", b"[1, 2]", b'{"message": "hi"}', b'{"sender": "", "message": "hi"}', b'{"sender": "x"}'],
+)
+def test_malformed_webhook_is_refused_with_a_reason(servers: Servers, body: bytes) -> None:
+    response = httpx.post(
+        f"{servers.rasa_url}/webhooks/rest/webhook",
+        content=body,
+        headers={"Content-Type": "application/json"},
+        timeout=30,
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]
