@@ -137,17 +137,20 @@ def chat(sender: str = typer.Option(None, help="Conversation id; a new one by de
             if text.strip().isdigit() and 0 < int(text) <= len(buttons):
                 text = buttons[int(text) - 1]["payload"]
             try:
-                replies = client.post(url, json={"sender": sender, "message": text}).json()
+                response = client.post(url, json={"sender": sender, "message": text})
+                response.raise_for_status()
             except httpx.HTTPError as error:
                 typer.echo(f"cannot reach the assistant at {url}: {error}", err=True)
                 continue
-            buttons = []
-            for reply in replies:
+            # Like buttons in a messaging app, the last ones shown stay usable until new ones replace them.
+            shown: list[dict[str, str]] = []
+            for reply in response.json():
                 if reply.get("text"):
                     typer.echo(f"bot> {reply['text']}")
                 for button in reply.get("buttons") or []:
-                    buttons.append(button)
-                    typer.echo(f"  [{len(buttons)}] {button['title']}")
+                    shown.append(button)
+                    typer.echo(f"  [{len(shown)}] {button['title']}")
+            buttons = shown or buttons
 
 
 def main() -> None:
