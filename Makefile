@@ -49,6 +49,8 @@ $(MODEL): $(TRAINING_DATA) .venv-rasa/.installed
 
 db: .venv/.installed .env
 	$(BOT)/sahayak db upgrade
+	@# Demo learner records, dated as of the first load (see README "Learner records").
+	$(BOT)/sahayak demo load --if-empty --now
 
 # Re-ingests when a knowledge document changed; unchanged documents keep their stored vectors.
 $(KB_INDEX): $(KNOWLEDGE) .venv/.installed
@@ -85,6 +87,7 @@ bench: .venv/.installed $(MODEL)
 	$(BOT)/python -m bench.rest_latency
 	$(BOT)/python -m bench.kb_eval
 	$(BOT)/python -m bench.kb_latency
+	$(BOT)/python -m bench.records_latency
 
 clean:
 	rm -rf models results .rasa var

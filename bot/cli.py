@@ -4,7 +4,7 @@ import threading
 import time
 import uuid
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import httpx
 import typer
@@ -151,6 +151,152 @@ def chat(sender: str = typer.Option(None, help="Conversation id; a new one by de
                     shown.append(button)
                     typer.echo(f"  [{len(shown)}] {button['title']}")
             buttons = shown or buttons
+
+
+demo_app = typer.Typer(help="Demo learner records.", no_args_is_help=True)
+app.add_typer(demo_app, name="demo")
+import_app = typer.Typer(help="Learner records from the portal's CSV exports.", no_args_is_help=True)
+app.add_typer(import_app, name="import")
+
+
+@demo_app.command("load")
+def demo_load(
+    seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same data.")] = 7,
+    employees: Annotated[int, typer.Option(help="How many employees.")] = 5000,
+    organisations: Annotated[int, typer.Option(help="How many organisations.")] = 60,
+    courses: Annotated[int, typer.Option(help="How many courses.")] = 320,
+    now: Annotated[
+        bool, typer.Option("--now", help="Date the records as of now, not 15 January 2026 (the default).")
+    ] = False,
+    if_empty: Annotated[
+        bool, typer.Option("--if-empty", help="Do nothing, successfully, when records are already loaded.")
+    ] = False,
+) -> None:
+    """Fill an empty database with deterministic demo learner records."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from bot.db import make_engine, make_sessions
+    from bot.demo_data import DEMO_IDENTITIES, REFERENCE_TIME, DemoLoadError, generate, load
+
+    reference = datetime.now(UTC) if now else REFERENCE_TIME
+    engine = make_engine(get_settings().database_url)
+    try:
+        data = generate(
+            seed=seed, employees=employees, organisations=organisations, courses=courses, reference=reference
+        )
+        report = load(make_sessions(engine), data, progress=True)
+    except DemoLoadError as error:
+        if if_empty:
+            typer.echo("learner records already loaded; `sahayak demo load` skipped")
+            return
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(1) from None
+    except ValueError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(1) from None
+    except SQLAlchemyError as error:
+        typer.echo(
+            f"error: the database refused ({type(error).__name__}); run `sahayak db upgrade` first?", err=True
+        )
+        raise typer.Exit(1) from None
+    finally:
+        engine.dispose()
+    typer.echo(f"loaded {report}, as of {reference:%Y-%m-%d %H:%M} UTC")
+    typer.echo(
+        "demo identities (prove who you are with the e-mail code, or the mobile on WhatsApp/Telegram):"
+    )
+    for identity in DEMO_IDENTITIES:
+        typer.echo(f"  {identity.code}  {identity.email:<28} {identity.mobile}  {identity.description}")
+
+
+@demo_app.command("token")
+def demo_token(
+    email: Annotated[str, typer.Argument(help="The employee's official e-mail, e.g. a demo identity's.")],
+    minutes: Annotated[int, typer.Option(min=1, max=24 * 60, help="How long the token is valid.")] = 60,
+) -> None:
+    """Sign a portal identity token the way the portal would, with the configured HS256 secret."""
+    from datetime import UTC, datetime, timedelta
+
+    import jwt
+
+    from bot.services import get_services
+
+    services = get_services()
+    settings = services.settings
+    if settings.identity_jwt_algorithm != "HS256" or not settings.identity_jwt_key:
+        typer.echo("error: only an HS256 secret can sign here (SAHAYAK_IDENTITY_JWT_KEY)", err=True)
+        raise typer.Exit(1)
+    employee = services.records().find_by_email(email)
+    if employee is None:
+        typer.echo(
+            "error: no employee has that e-mail; `sahayak demo load` lists the demo identities", err=True
+        )
+        raise typer.Exit(1)
+    claims: dict[str, object] = {
+        "employee_id": employee.id,
+        "exp": datetime.now(UTC) + timedelta(minutes=minutes),
+    }
+    if settings.identity_jwt_audience:
+        claims["aud"] = settings.identity_jwt_audience
+    if settings.identity_jwt_issuer:
+        claims["iss"] = settings.identity_jwt_issuer
+    typer.echo(jwt.encode(claims, settings.identity_jwt_key, algorithm="HS256"))
+
+
+def _import(kind: Literal["employees", "enrolments"], path: Path, show: int) -> None:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from bot.db import make_engine, make_sessions
+    from bot.importer import ImportFailed, import_csv
+
+    engine = make_engine(get_settings().database_url)
+    try:
+        report = import_csv(make_sessions(engine), path, kind=kind, progress=True)
+    except ImportFailed as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(1) from None
+    except SQLAlchemyError as error:
+        typer.echo(f"error: the database refused ({type(error).__name__}); nothing changed", err=True)
+        raise typer.Exit(1) from None
+    finally:
+        engine.dispose()
+    typer.echo(str(report))
+    if report.ignored_columns:
+        typer.echo(f"ignored columns: {', '.join(report.ignored_columns)}", err=True)
+    for row_error in report.errors[:show]:
+        typer.echo(f"  {row_error}", err=True)
+    if len(report.errors) > show:
+        typer.echo(f"  ... and {len(report.errors) - show} more", err=True)
+    if report.rejected:
+        raise typer.Exit(1)
+
+
+@import_app.command("employees")
+def import_employees(
+    path: Annotated[
+        Path, typer.Argument(help="CSV: code,name,email,mobile,designation,group,organisation_code")
+    ],
+    show: Annotated[int, typer.Option(help="How many row errors to print.")] = 50,
+) -> None:
+    """Add or update employees (by code). Exits 1 if any row was rejected; the valid ones are imported."""
+    _import("employees", path, show)
+
+
+@import_app.command("enrolments")
+def import_enrolments(
+    path: Annotated[
+        Path,
+        typer.Argument(
+            help="CSV: employee_code,course_code,status,completion,completed_at,certificate_id,"
+            "certificate_issued_at"
+        ),
+    ],
+    show: Annotated[int, typer.Option(help="How many row errors to print.")] = 50,
+) -> None:
+    """Add or update enrolments (by employee and course). Exits 1 if any row was rejected."""
+    _import("enrolments", path, show)
 
 
 def main() -> None:

@@ -3,7 +3,7 @@
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.models import AnswerFeedback
-from bot.validators import mask_personal_data
+from connectors.privacy import mask_personal_data
 
 
 def record_feedback(

@@ -1,17 +1,14 @@
-"""Tables of the assistant's own records: organisation requests, escalations, answer feedback."""
+"""Tables of the assistant's own records: organisation requests, escalations, answer feedback, identity
+links, e-mail codes and the audit trail. Learner records live in `bot.learners`."""
 
 import enum
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, DateTime, Enum, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bot.db import Base
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
+from bot.db import Base, utcnow
 
 
 class RequestStatus(enum.StrEnum):
@@ -83,4 +80,49 @@ class AnswerFeedback(Base):
     question: Mapped[str] = mapped_column(String(1000))
     language: Mapped[str] = mapped_column(String(8))
     helpful: Mapped[bool] = mapped_column(Boolean)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class IdentityLink(Base):
+    """A channel user proven to be an employee; personal answers need one."""
+
+    __tablename__ = "identity_links"
+    __table_args__ = (UniqueConstraint("channel", "sender_id", name="uq_link_per_channel_user"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(32))
+    sender_id: Mapped[str] = mapped_column(String(128))
+    # No foreign key: with the Karmayogi API as the source, employees are not in the local tables.
+    employee_id: Mapped[int] = mapped_column(Integer, index=True)
+    method: Mapped[str] = mapped_column(String(16))  # jwt | whatsapp | telegram | email_code
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class EmailCode(Base):
+    """A one-time code sent to an employee's official e-mail; only its hash is kept."""
+
+    __tablename__ = "email_codes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(32))
+    sender_id: Mapped[str] = mapped_column(String(128), index=True)
+    employee_id: Mapped[int | None] = mapped_column(Integer)
+    code_hash: Mapped[str] = mapped_column(String(200))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class AuditRecord(Base):
+    """Who looked up whose personal data, what, when and on which channel."""
+
+    __tablename__ = "audit_records"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(32))
+    sender_id: Mapped[str] = mapped_column(String(128), index=True)
+    employee_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    action: Mapped[str] = mapped_column(String(64))
+    outcome: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -11,6 +11,8 @@ from bot.settings import Settings, get_settings
 
 if TYPE_CHECKING:
     from bot.embeddings import Encoder
+    from bot.mailer import Mailer
+    from bot.records import LearnerRecords
     from bot.search import KnowledgeBase
 
 
@@ -20,6 +22,8 @@ class Services:
     sessions: sessionmaker[Session]
     encoder: "Encoder | None" = None
     knowledge_base: "KnowledgeBase | None" = None
+    learner_records: "LearnerRecords | None" = None
+    mail: "Mailer | None" = None
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def knowledge(self) -> "KnowledgeBase":
@@ -40,6 +44,41 @@ class Services:
                         glossary=Glossary.load(self.settings.kb_glossary),
                     )
         return self.knowledge_base
+
+    def records(self) -> "LearnerRecords":
+        """Learner records from the source the settings name."""
+        if self.learner_records is None:
+            if self.settings.records_source == "http":
+                from bot.records_http import HttpLearnerRecords
+
+                self.learner_records = HttpLearnerRecords(
+                    self.settings.records_api_url, self.settings.records_api_key
+                )
+            else:
+                from bot.records_sql import SqlLearnerRecords
+
+                self.learner_records = SqlLearnerRecords(self.sessions)
+        return self.learner_records
+
+    def mailer(self) -> "Mailer":
+        """SMTP when a host is configured, else the development outbox file."""
+        if self.mail is None:
+            from bot.mailer import OutboxMailer, SmtpMailer
+
+            s = self.settings
+            if s.smtp_host:
+                self.mail = SmtpMailer(
+                    s.smtp_host,
+                    s.smtp_port,
+                    starttls=s.smtp_starttls,
+                    ssl=s.smtp_ssl,
+                    username=s.smtp_username,
+                    password=s.smtp_password,
+                    sender=s.mail_sender,
+                )
+            else:
+                self.mail = OutboxMailer(s.mail_outbox, sender=s.mail_sender)
+        return self.mail
 
 
 _services: Services | None = None

@@ -24,6 +24,30 @@ class Settings(BaseSettings):
     # Below this fused score the bot says it is not sure (calibrated by `python -m bench.kb_eval`).
     kb_min_score: float = 2.04
 
+    # Learner records: the SQL tables (demo data or a CSV import) or the Karmayogi API.
+    records_source: Literal["sql", "http"] = "sql"
+    records_api_url: str = ""
+    records_api_key: str = ""
+    learning_cycle: str = "2025-26"
+    # Where a learner downloads an issued certificate; {certificate_id} is filled in.
+    certificate_url: str = "https://igotkarmayogi.gov.in/certificates/{certificate_id}"
+
+    # Identity. The portal widget sends a JWT signed with this HS256 secret, or verifiable with this
+    # RS256 public key (PEM); an empty key refuses every token.
+    identity_jwt_key: str = ""
+    identity_jwt_algorithm: Literal["HS256", "RS256"] = "HS256"
+    identity_jwt_audience: str | None = None
+    identity_jwt_issuer: str | None = None
+    # One-time codes by e-mail. With no SMTP host, mail goes to the outbox file (development).
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_starttls: bool = True
+    smtp_ssl: bool = False
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    mail_sender: str = "Karmayogi Sahayak <no-reply@sahayak.invalid>"
+    mail_outbox: Path = ROOT / "var" / "outbox.txt"
+
 
 @lru_cache
 def get_settings() -> Settings:

@@ -10,6 +10,10 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from connectors.privacy import EMAIL as _EMAIL
+from connectors.privacy import MOBILE as _MOBILE
+from connectors.privacy import ascii_digits
+
 MAX_FIELD_CHARS = 150
 
 PERSONAL_EMAIL_DOMAINS = frozenset(
@@ -36,11 +40,6 @@ PERSONAL_EMAIL_DOMAINS = frozenset(
 )
 GOVERNMENT_EMAIL_SUFFIXES = ("gov.in", "nic.in")
 
-_EMAIL = re.compile(
-    r"(?<![\w.+-])([A-Za-z0-9](?:[A-Za-z0-9._%+-]{0,62}[A-Za-z0-9])?"
-    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24})(?![\w-])"
-)
-_MOBILE = re.compile(r"(?<!\d)(?:(?:\+|00)?91[\s-]?|0)?([6-9](?:[\s-]?\d){9})(?!\d)")
 _ANY_DIGIT = re.compile(r"\d")
 _TEXT_FORBIDDEN = re.compile(r"[<>{}\[\];`$\\|=*^~]|--|/\*|\*/")
 
@@ -134,11 +133,6 @@ class Parsed:
     @property
     def ok(self) -> bool:
         return self.value is not None
-
-
-def ascii_digits(text: str) -> str:
-    """Any Unicode decimal digit (Devanagari ०-९ included) becomes its ASCII digit."""
-    return "".join(str(unicodedata.digit(c)) if unicodedata.category(c) == "Nd" else c for c in text)
 
 
 def clean_text(text: str) -> str:
@@ -235,18 +229,3 @@ def organisation_key(name: str) -> str:
     """The form of an organisation name used to spot the same request twice."""
     text = unicodedata.normalize("NFKC", name).casefold()
     return " ".join(re.sub(r"[^\w\s]", " ", text).split())
-
-
-def mask_email(email: str) -> str:
-    local, _, domain = email.partition("@")
-    return f"{local[:1]}***@{domain}" if domain else "***"
-
-
-def mask_mobile(mobile: str) -> str:
-    return f"******{mobile[-4:]}" if len(mobile) >= 4 else "***"
-
-
-def mask_personal_data(text: str) -> str:
-    """Emails and mobile numbers in free text are masked before it is logged or stored."""
-    text = _EMAIL.sub(lambda m: mask_email(m.group(1)), text)
-    return _MOBILE.sub(lambda m: mask_mobile(re.sub(r"\D", "", m.group(1))), ascii_digits(text))

@@ -1,5 +1,6 @@
 """The REST channel, with malformed requests refused and unreadable messages screened."""
 
+import os
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -10,6 +11,16 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from connectors.inbound import screen
+
+# Phone numbers are proofs of identity only when WhatsApp or Telegram verified them. The REST channel has
+# no authentication, so it passes a claimed channel and phone through only when this is set, for tests
+# and local development; never set it where the REST port is reachable by others.
+TRUST_ENV = "SAHAYAK_REST_TRUST_CHANNEL_PROOFS"
+CHANNEL_PROOF_KEYS = ("verified_phone",)
+
+
+def trusted() -> bool:
+    return os.environ.get(TRUST_ENV) == "1"
 
 
 def request_problem(body: Any) -> str | None:
@@ -49,5 +60,11 @@ class RestInput(RasaRestInput):
 
         return webhook
 
+    def _extract_input_channel(self, req: Request) -> str:
+        return super()._extract_input_channel(req) if trusted() else self.name()
+
     def get_metadata(self, request: Request) -> dict[str, Any] | None:
-        return request.json.get("metadata")
+        metadata = request.json.get("metadata")
+        if metadata and not trusted():
+            metadata = {k: v for k, v in metadata.items() if k not in CHANNEL_PROOF_KEYS}
+        return metadata

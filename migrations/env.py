@@ -2,7 +2,7 @@
 
 from alembic import context
 
-from bot import models  # noqa: F401  (registers the tables)
+from bot import learners, models  # noqa: F401  (registers the tables)
 from bot.db import Base, make_engine
 from bot.settings import get_settings
 

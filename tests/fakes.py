@@ -1,9 +1,13 @@
-"""Stand-ins for heavy services: a bag-of-words encoder instead of the neural model."""
+"""Stand-ins for heavy services: a bag-of-words encoder instead of the neural model, and in-memory
+learner records."""
 
 import hashlib
+import re
 
 import numpy as np
 
+from bot.mailer import MailUnavailable
+from bot.records import EmployeeRef, LearnerSnapshot, RecordsUnavailable
 from bot.search import tokenize
 
 
@@ -26,3 +30,53 @@ class HashingEncoder:
                 vectors[row, int.from_bytes(digest, "little") % self.dimension] += 1.0
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
         return vectors / np.where(norms == 0, 1, norms)
+
+
+class FakeLearnerRecords:
+    """In-memory learner records; `down=True` behaves like a source that cannot be reached."""
+
+    def __init__(self, snapshots: list[LearnerSnapshot], *, down: bool = False) -> None:
+        self.snapshots = {s.employee.id: s for s in snapshots}
+        self.down = down
+        self.lookups: list[int] = []
+
+    def _check(self) -> None:
+        if self.down:
+            raise RecordsUnavailable("learner records are down")
+
+    def find_by_email(self, email: str) -> EmployeeRef | None:
+        self._check()
+        return next((s.employee for s in self.snapshots.values() if s.employee.email == email.lower()), None)
+
+    def find_by_mobile(self, mobile: str) -> EmployeeRef | None:
+        self._check()
+        digits = "".join(ch for ch in mobile if ch.isdigit())[-10:]
+        return next((s.employee for s in self.snapshots.values() if s.employee.mobile == digits), None)
+
+    def get_employee(self, employee_id: int) -> EmployeeRef | None:
+        self._check()
+        found = self.snapshots.get(employee_id)
+        return found.employee if found else None
+
+    def snapshot(self, employee_id: int, *, cycle: str) -> LearnerSnapshot | None:
+        self._check()
+        self.lookups.append(employee_id)
+        return self.snapshots.get(employee_id)
+
+
+class FakeMailer:
+    """Collects mails instead of sending them; `fail=True` behaves like an SMTP server that is down."""
+
+    def __init__(self, *, fail: bool = False) -> None:
+        self.sent: list[dict[str, str]] = []
+        self.fail = fail
+
+    def send(self, *, to: str, subject: str, body: str) -> None:
+        if self.fail:
+            raise MailUnavailable("smtp down")
+        self.sent.append({"to": to, "subject": subject, "body": body})
+
+    def last_code(self) -> str:
+        found = re.search(r"\b(\d{6})\b", self.sent[-1]["body"])
+        assert found, "no code in the mail"
+        return found.group(1)

@@ -1,8 +1,6 @@
 import pytest
 
 from bot.validators import (
-    ascii_digits,
-    mask_personal_data,
     organisation_key,
     parse_email,
     parse_free_text,
@@ -11,6 +9,7 @@ from bot.validators import (
     parse_person_name,
     parse_state,
 )
+from connectors.privacy import ascii_digits, mask_personal_data
 
 INJECTIONS = [
     "'; DROP TABLE organisation_requests; --",

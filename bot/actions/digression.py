@@ -13,7 +13,11 @@ from bot.actions.organisation_request import FORM_SLOTS
 DIGRESSION_RESPONSES = {
     "ask_certificate": "utter_certificate_help",
     "login_problem": "utter_login_help",
-    "ask_course_progress": "utter_progress_not_ready",
+    "ask_course_progress": "utter_personal_after_form",
+    "ask_pending_courses": "utter_personal_after_form",
+    "ask_karma_points": "utter_personal_after_form",
+    "check_my_certificate": "utter_personal_after_form",
+    "ask_about_colleague": "utter_other_person_refused",
     "bot_challenge": "utter_iamabot",
     "no_government_email": "utter_no_government_email",
     "otp_not_received": "utter_otp_quick_tips",
@@ -23,6 +27,7 @@ DIGRESSION_RESPONSES = {
 FORM_STATE = {
     "organisation_request_form": (*FORM_SLOTS, "request_confirmed", "field_to_correct"),
     "otp_form": ("otp_channel", "otp_resolved"),
+    "identity_form": ("identity_email", "identity_code", "pending_request"),
 }
 
 

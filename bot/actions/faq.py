@@ -17,7 +17,7 @@ from bot.kb_index import IndexUnavailable
 from bot.language import in_unsupported_script
 from bot.search import KnowledgeBase
 from bot.services import get_services
-from bot.validators import mask_personal_data
+from connectors.privacy import mask_personal_data
 
 logger = logging.getLogger(__name__)
 MAX_TOPICS = 3

@@ -51,6 +51,8 @@ def make_tracker(
     events: list[dict[str, Any]] | None = None,
     channel: str = "rest",
     ranking: list[dict[str, Any]] | None = None,
+    metadata: dict[str, Any] | None = None,
+    sender_id: str = "test-user",
 ) -> Tracker:
     """A tracker whose latest user message is `text`, with domain defaults for every slot."""
     all_slots = {name: spec.get("initial_value") for name, spec in domain["slots"].items()}
@@ -61,11 +63,12 @@ def make_tracker(
         "intent": {"name": intent, "confidence": confidence},
         "entities": entities or [],
         "intent_ranking": ranking or [],
+        "metadata": metadata or {},
     }
     history = list(events or [])
     history.append({"event": "user", "text": text, "parse_data": latest, "input_channel": channel})
     return Tracker(
-        sender_id="test-user",
+        sender_id=sender_id,
         slots=all_slots,
         latest_message=latest,
         events=history,

@@ -9,12 +9,35 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from bot.db import upgrade
 from bot.settings import ROOT
 
 MODEL = ROOT / "models" / "sahayak.tar.gz"
 API_TOKEN = "e2e-token"
+PORTAL_SECRET = "e2e-portal-secret-at-least-32-bytes-long"
+# The channels' secrets as the Rasa server sees them; the platform fakes listen on the ports below.
+TELEGRAM_BOT_TOKEN = "123456:e2e-telegram-token"
+TELEGRAM_SECRET_TOKEN = "e2e-telegram-secret"
+WHATSAPP_ACCESS_TOKEN = "e2e-whatsapp-access-token"
+WHATSAPP_PHONE_NUMBER_ID = "109876543210"
+WHATSAPP_VERIFY_TOKEN = "e2e-whatsapp-verify"
+WHATSAPP_APP_SECRET = "e2e-whatsapp-app-secret"
+
+
+class Inbox:
+    """A real SMTP server on 127.0.0.1 that keeps what it receives (the sign-in codes)."""
+
+    def __init__(self) -> None:
+        self.messages: list[tuple[list[str], str]] = []
+        self.controller = Controller(self, hostname="127.0.0.1", port=free_port())
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        content = envelope.content if isinstance(envelope.content, bytes) else b""
+        self.messages.append((list(envelope.rcpt_tos), content.decode("utf-8", "replace")))
+        return "250 OK"
 
 
 def free_port() -> int:
@@ -45,6 +68,11 @@ class Servers:
     action_port: int = field(default_factory=free_port)
     rasa: subprocess.Popen[bytes] | None = None
     actions: subprocess.Popen[bytes] | None = None
+    inbox: Inbox = field(default_factory=Inbox)
+    # Where the Rasa server's connectors find the Telegram Bot API and the WhatsApp Graph API; the
+    # channel tests start their local fakes of those APIs on these ports.
+    telegram_api_port: int = field(default_factory=free_port)
+    whatsapp_api_port: int = field(default_factory=free_port)
 
     @property
     def rasa_url(self) -> str:
@@ -61,7 +89,30 @@ class Servers:
             "SAHAYAK_KB_INDEX_DIR": str(self.kb_index),
             "RASA_TELEMETRY_ENABLED": "false",
             "HF_HUB_OFFLINE": "1",
+            "SAHAYAK_SMTP_HOST": "127.0.0.1",
+            "SAHAYAK_SMTP_PORT": str(self.inbox.controller.port),
+            "SAHAYAK_SMTP_STARTTLS": "false",
+            "SAHAYAK_IDENTITY_JWT_ALGORITHM": "HS256",
+            "SAHAYAK_IDENTITY_JWT_KEY": PORTAL_SECRET,
+            "SAHAYAK_REST_TRUST_CHANNEL_PROOFS": "1",
+            "TELEGRAM_BOT_TOKEN": TELEGRAM_BOT_TOKEN,
+            "TELEGRAM_SECRET_TOKEN": TELEGRAM_SECRET_TOKEN,
+            "TELEGRAM_API_URL": f"http://127.0.0.1:{self.telegram_api_port}",
+            "WHATSAPP_ACCESS_TOKEN": WHATSAPP_ACCESS_TOKEN,
+            "WHATSAPP_PHONE_NUMBER_ID": WHATSAPP_PHONE_NUMBER_ID,
+            "WHATSAPP_VERIFY_TOKEN": WHATSAPP_VERIFY_TOKEN,
+            "WHATSAPP_APP_SECRET": WHATSAPP_APP_SECRET,
+            "WHATSAPP_GRAPH_URL": f"http://127.0.0.1:{self.whatsapp_api_port}",
         }
+
+    def load_demo_data(self) -> None:
+        subprocess.run(
+            [str(ROOT / ".venv/bin/sahayak"), "demo", "load", "--now"],
+            cwd=ROOT,
+            env=self.env(),
+            check=True,
+            capture_output=True,
+        )
 
     def build_knowledge_index(self) -> None:
         """The bundled knowledge, indexed with the real model by the real command."""
@@ -96,7 +147,8 @@ class Servers:
         endpoints = self.workdir / "endpoints.yml"
         endpoints.write_text(
             f'action_endpoint:\n  url: "http://127.0.0.1:{self.action_port}/webhook"\n'
-            f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {self.workdir / 'tracker.db'}\n"
+            "tracker_store:\n  type: connectors.tracker_store.MaskingSQLTrackerStore\n"
+            f"  dialect: sqlite\n  db: {self.workdir / 'tracker.db'}\n"
         )
         log = self.workdir / "rasa.log"
         self.rasa = subprocess.Popen(
@@ -133,11 +185,22 @@ class Servers:
         if self.actions is not None:
             self.actions.terminate()
             self.actions.wait(timeout=30)
+        self.inbox.controller.stop()
 
-    def say(self, sender: str, message: str) -> list[dict[str, Any]]:
-        response = httpx.post(
-            f"{self.rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": message}, timeout=60
-        )
+    def say(
+        self,
+        sender: str,
+        message: str,
+        *,
+        metadata: dict[str, Any] | None = None,
+        input_channel: str | None = None,
+    ) -> list[dict[str, Any]]:
+        body: dict[str, Any] = {"sender": sender, "message": message}
+        if metadata is not None:
+            body["metadata"] = metadata
+        if input_channel is not None:
+            body["input_channel"] = input_channel
+        response = httpx.post(f"{self.rasa_url}/webhooks/rest/webhook", json=body, timeout=60)
         response.raise_for_status()
         return list(response.json())
 
@@ -156,7 +219,9 @@ def start_servers(workdir: Path) -> Servers:
     url = f"sqlite:///{workdir / 'sahayak.db'}"
     upgrade(url)
     running = Servers(workdir=workdir, database_url=url)
+    running.inbox.controller.start()
     try:
+        running.load_demo_data()
         running.build_knowledge_index()
         running.start_actions()
         running.start_rasa()

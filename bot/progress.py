@@ -1,0 +1,127 @@
+"""Answers about one learner's own progress, computed from a `LearnerSnapshot`.
+
+Pure functions of the snapshot and the current time, so the rules (the 50% share, the 24-hour wait for a
+certificate) are tested without a database, a channel or a clock.
+"""
+
+import enum
+import math
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from rapidfuzz import fuzz, process, utils
+
+from bot.learners import EnrolmentStatus
+from bot.records import CourseRecord, KarmaRecord, LearnerSnapshot
+from bot.search import tokenize, words
+
+CERTIFICATE_WAIT = timedelta(hours=24)
+BAR_WIDTH = 10
+# Below this similarity (0..100) a course name is not taken as a match.
+MATCH_CUTOFF = 70
+# Words of a certificate question that are not part of a course name.
+_FILLER_TEXT = """
+    certificate certificates cert certi course courses why not issued missing check status got get
+    generated yet has have been did done completed complete finished show find nahi nhi aaya aya mila
+    kiya kar liya hua hui pura abhi tak kyu kyon kyun wala wale
+    सर्टिफ़िकेट सर्टिफिकेट प्रमाणपत्र कोर्स पाठ्यक्रम नहीं आया मिला क्यों पूरा किया हुआ वाला वाले अभी तक
+"""
+FILLER = frozenset(words(_FILLER_TEXT))  # spelt as the tokenizer folds them
+
+
+@dataclass(frozen=True)
+class Summary:
+    prescribed: int
+    completed: int
+    required: int  # mandated courses to complete to meet the minimum share
+    share: float  # completed / prescribed, 0..1
+    target_share: float
+    due_date: date | None
+    days_left: int | None  # negative once the due date has passed
+    assessment_required: bool
+    assessment_passed: bool | None  # None: not taken
+    pending: tuple[CourseRecord, ...]
+
+    @property
+    def on_track(self) -> bool:
+        courses_done = self.completed >= self.required
+        assessment_done = not self.assessment_required or bool(self.assessment_passed)
+        return courses_done and assessment_done
+
+    @property
+    def bar(self) -> str:
+        filled = round(self.share * BAR_WIDTH)
+        return "▓" * filled + "░" * (BAR_WIDTH - filled)
+
+
+def summarise(snapshot: LearnerSnapshot, *, today: date) -> Summary:
+    mandated = [c for c in snapshot.courses if c.mandated]
+    completed = sum(c.status == EnrolmentStatus.completed for c in mandated)
+    plan = snapshot.plan
+    target = plan.min_share if plan else 0.0
+    prescribed = len(mandated)
+    return Summary(
+        prescribed=prescribed,
+        completed=completed,
+        required=math.ceil(prescribed * target),
+        share=completed / prescribed if prescribed else 0.0,
+        target_share=target,
+        due_date=plan.due_date if plan else None,
+        days_left=(plan.due_date - today).days if plan else None,
+        assessment_required=bool(plan and plan.assessment_required),
+        assessment_passed=snapshot.assessment.passed if snapshot.assessment else None,
+        pending=tuple(c for c in mandated if c.status != EnrolmentStatus.completed),
+    )
+
+
+def recent_karma(snapshot: LearnerSnapshot, limit: int = 5) -> tuple[KarmaRecord, ...]:
+    return snapshot.karma[:limit]
+
+
+class CertificateState(enum.StrEnum):
+    issued = "issued"  # here is the certificate
+    wait = "wait"  # completed less than 24 hours ago
+    pending_items = "pending_items"  # quizzes or feedback still to do
+    escalate = "escalate"  # completed over 24 hours ago and nothing issued
+    in_progress = "in_progress"  # not completed, nothing pending recorded
+    not_enrolled = "not_enrolled"
+
+
+@dataclass(frozen=True)
+class CertificateCheck:
+    state: CertificateState
+    course: CourseRecord
+    hours_since_completion: int | None = None
+
+
+def find_course(snapshot: LearnerSnapshot, name: str) -> CourseRecord | None:
+    """The learner's course whose title or code best matches `name`, tolerating typos and word order."""
+    if not snapshot.courses or not name.strip():
+        return None
+    by_code = {c.code.lower(): c for c in snapshot.courses}
+    if name.strip().lower() in by_code:
+        return by_code[name.strip().lower()]
+    words = " ".join(w for w in tokenize(name) if w not in FILLER)
+    if not words:
+        return None
+    titles = [c.title for c in snapshot.courses]
+    match = process.extractOne(
+        words, titles, scorer=fuzz.WRatio, processor=utils.default_process, score_cutoff=MATCH_CUTOFF
+    )
+    return snapshot.courses[match[2]] if match else None
+
+
+def check_certificate(course: CourseRecord, *, now: datetime) -> CertificateCheck:
+    if course.certificate_id:
+        return CertificateCheck(CertificateState.issued, course)
+    if course.pending_items:
+        return CertificateCheck(CertificateState.pending_items, course)
+    if course.status != EnrolmentStatus.completed:
+        state = CertificateState.in_progress if course.completion > 0 else CertificateState.not_enrolled
+        return CertificateCheck(state, course)
+    if course.completed_at is None:
+        return CertificateCheck(CertificateState.escalate, course)
+    elapsed = now - course.completed_at
+    hours = int(elapsed.total_seconds() // 3600)
+    state = CertificateState.wait if elapsed < CERTIFICATE_WAIT else CertificateState.escalate
+    return CertificateCheck(state, course, hours_since_completion=hours)
