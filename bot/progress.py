@@ -6,6 +6,7 @@ certificate) are tested without a database, a channel or a clock.
 
 import enum
 import math
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -17,14 +18,19 @@ from bot.search import tokenize, words
 
 CERTIFICATE_WAIT = timedelta(hours=24)
 BAR_WIDTH = 10
-# Below this similarity (0..100) a course name is not taken as a match.
+# Below this similarity (0..100) a course name is not taken as a match. All the words typed being in one
+# title (token-set similarity) counts first; then overall similarity, which tolerates typos.
+TOKEN_SET_CUTOFF = 90
 MATCH_CUTOFF = 70
+_MINOR_WORDS = frozenset({"and", "of", "the", "for", "on", "at", "in", "a", "an"})
 # Words of a certificate question that are not part of a course name.
 _FILLER_TEXT = """
     certificate certificates cert certi course courses why not issued missing check status got get
     generated yet has have been did done completed complete finished show find nahi nhi aaya aya mila
     kiya kar liya hua hui pura abhi tak kyu kyon kyun wala wale
+    no the a an of for my is it where when me please i am ready ka ki ke ko mera meri mere kab kahan
     सर्टिफ़िकेट सर्टिफिकेट प्रमाणपत्र कोर्स पाठ्यक्रम नहीं आया मिला क्यों पूरा किया हुआ वाला वाले अभी तक
+    का की के को मेरा मेरी मेरे कब कहाँ है
 """
 FILLER = frozenset(words(_FILLER_TEXT))  # spelt as the tokenizer folds them
 
@@ -94,21 +100,38 @@ class CertificateCheck:
     hours_since_completion: int | None = None
 
 
+def acronyms(title: str) -> set[str]:
+    """Short names people use for a course: "(POSH)", "CCS", and initials such as RTI or GFR."""
+    found = {inner.casefold() for inner in re.findall(r"\(([^)]{2,12})\)", title)}
+    plain = re.findall(r"[A-Za-z]+", re.sub(r"\([^)]*\)", " ", title))
+    found.update(w.casefold() for w in plain if len(w) >= 2 and w.isupper())
+    initials = "".join(w[0] for w in plain if w.casefold() not in _MINOR_WORDS).casefold()
+    found.update(initials[:end] for end in range(3, len(initials) + 1))
+    return found
+
+
 def find_course(snapshot: LearnerSnapshot, name: str) -> CourseRecord | None:
-    """The learner's course whose title or code best matches `name`, tolerating typos and word order."""
+    """The learner's course whose title, code or short name best matches `name`, tolerating typos."""
     if not snapshot.courses or not name.strip():
         return None
     by_code = {c.code.lower(): c for c in snapshot.courses}
     if name.strip().lower() in by_code:
         return by_code[name.strip().lower()]
-    words = " ".join(w for w in tokenize(name) if w not in FILLER)
-    if not words:
+    kept = [w for w in tokenize(name) if w not in FILLER]
+    if not kept:
         return None
+    named = [c for c in snapshot.courses if acronyms(c.title) & set(kept)]
+    if len(named) == 1:
+        return named[0]
     titles = [c.title for c in snapshot.courses]
-    match = process.extractOne(
-        words, titles, scorer=fuzz.WRatio, processor=utils.default_process, score_cutoff=MATCH_CUTOFF
-    )
-    return snapshot.courses[match[2]] if match else None
+    query = " ".join(kept)
+    for scorer, cutoff in ((fuzz.token_set_ratio, TOKEN_SET_CUTOFF), (fuzz.WRatio, MATCH_CUTOFF)):
+        match = process.extractOne(
+            query, titles, scorer=scorer, processor=utils.default_process, score_cutoff=cutoff
+        )
+        if match:
+            return snapshot.courses[match[2]]
+    return None
 
 
 def check_certificate(course: CourseRecord, *, now: datetime) -> CertificateCheck:

@@ -88,3 +88,29 @@ def test_course_names_are_matched_fuzzily_and_by_code() -> None:
     assert find_course(snap, "why no certificate for my sexual harassment course").code == "POSH-2"  # type: ignore[union-attr]
     assert find_course(snap, "rti-1").code == "RTI-1"  # type: ignore[union-attr]
     assert find_course(snap, "underwater basket weaving") is None
+
+
+@pytest.mark.parametrize(
+    ("question", "code"),
+    [
+        ("no certificate for posh course", "POSH"),
+        ("rti ka certificate nahi aaya", "RTI"),
+        ("GeM course certificate", "GEM"),
+        ("gfr certificate", "GFR"),
+        ("conduct rules", "CCS"),
+        ("notng and draftng", "ND"),
+        ("is my certificate ready", None),
+    ],
+)
+def test_courses_are_found_by_the_short_names_people_use(question: str, code: str | None) -> None:
+    titles = {
+        "RTI": "Right to Information Act, 2005",
+        "POSH": "Prevention of Sexual Harassment (POSH) at the Workplace",
+        "ND": "Noting and Drafting",
+        "GEM": "Public Procurement on the Government e-Marketplace (GeM)",
+        "GFR": "General Financial Rules, 2017",
+        "CCS": "CCS (Conduct) Rules, 1964",
+    }
+    snap = snapshot([course(c, title, DONE, 100) for c, title in titles.items()])
+    found = find_course(snap, question)
+    assert (found.code if found else None) == code
