@@ -37,36 +37,42 @@ def _metadata(tracker: Tracker) -> dict[str, Any]:
     return metadata if isinstance(metadata, dict) else {}
 
 
-def _prove_from_metadata(tracker: Tracker, dispatcher: CollectingDispatcher) -> int | None:
-    """The employee a channel's own proof names, or None (after saying why, if a proof failed)."""
+def _proof(tracker: Tracker) -> tuple[str, str] | None:
+    """The proof this message carries, as (kind, value): a portal token, or a phone its channel verified."""
+    metadata = _metadata(tracker)
+    token, phone = metadata.get(TOKEN_KEY), metadata.get(PHONE_KEY)
+    if isinstance(token, str) and token:
+        return TOKEN_KEY, token
+    if isinstance(phone, str) and phone and channel(tracker) in PHONE_CHANNELS:
+        return PHONE_KEY, phone
+    return None
+
+
+def _prove(tracker: Tracker, dispatcher: CollectingDispatcher, proof: tuple[str, str]) -> int | None:
+    """The employee a channel's proof names, or None after saying why the proof failed."""
     services = get_services()
     settings = services.settings
-    metadata = _metadata(tracker)
     where = {"channel": channel(tracker), "sender_id": tracker.sender_id}
-    result = None
-    token = metadata.get(TOKEN_KEY)
-    phone = metadata.get(PHONE_KEY)
-    if isinstance(token, str) and token:
+    kind, value = proof
+    if kind == TOKEN_KEY:
         result = identity.prove_with_token(
             services.sessions,
             services.records(),
             **where,
-            token=token,
+            token=value,
             key=settings.identity_jwt_key,
             algorithm=settings.identity_jwt_algorithm,
             audience=settings.identity_jwt_audience,
             issuer=settings.identity_jwt_issuer,
         )
-    elif isinstance(phone, str) and phone and where["channel"] in PHONE_CHANNELS:
+    else:
         result = identity.prove_with_phone(
             services.sessions,
             services.records(),
             **where,
-            phone=phone,
+            phone=value,
             method=PHONE_CHANNELS[where["channel"]],  # type: ignore[arg-type]
         )
-    if result is None:
-        return None
     if not result.ok:
         dispatcher.utter_message(response=PROOF_FAILURES.get(result.reason, "utter_identity_token_invalid"))
         return None
@@ -74,15 +80,26 @@ def _prove_from_metadata(tracker: Tracker, dispatcher: CollectingDispatcher) -> 
 
 
 def proven_employee(tracker: Tracker, dispatcher: CollectingDispatcher) -> int | None:
-    """The employee this channel user has proven to be: a stored link, or a proof in this message.
+    """The employee this channel user has proven to be: by a stored link or the proof in this message.
 
+    A portal token wins over the stored link, and a failed one drops it: whoever the portal says is
+    signed in is asking (another person on a shared computer, a new portal session). A phone number
+    belongs to the chat account itself, so it is checked only when the account is not linked yet (an
+    e-mail code may have linked an account whose number differs from the registered one).
     Raises `RecordsUnavailable` or `SQLAlchemyError` when the records or the database are down.
     """
     services = get_services()
-    linked = identity.linked_employee(
-        services.sessions, channel=channel(tracker), sender_id=tracker.sender_id
-    )
-    return linked if linked is not None else _prove_from_metadata(tracker, dispatcher)
+    where = {"channel": channel(tracker), "sender_id": tracker.sender_id}
+    proof = _proof(tracker)
+    if proof is not None and proof[0] == TOKEN_KEY:
+        employee = _prove(tracker, dispatcher, proof)
+        if employee is None:
+            identity.forget(services.sessions, **where)
+        return employee
+    linked = identity.linked_employee(services.sessions, **where)
+    if linked is not None or proof is None:
+        return linked
+    return _prove(tracker, dispatcher, proof)
 
 
 class ValidateIdentityForm(AnswerFormValidation):

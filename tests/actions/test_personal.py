@@ -147,6 +147,22 @@ async def test_bad_tokens_show_nothing(domain, personal, proof: str, response: s
     assert personal.learner_records.lookups == []  # type: ignore[union-attr]
 
 
+async def test_a_new_portal_token_replaces_the_stored_link_and_a_bad_one_drops_it(domain, personal) -> None:
+    """Two people using the same browser conversation: the token of whoever is signed in decides."""
+    await ask(domain, personal, "my progress", "ask_course_progress", metadata={"portal_token": token(7)})
+    dispatcher, _ = await ask(
+        domain, personal, "my progress", "ask_course_progress", metadata={"portal_token": token(8)}
+    )
+    assert responses(dispatcher) == ["utter_progress_no_plan"]
+    assert dispatcher.messages[0]["name"] == RAVI.name
+    dispatcher, _ = await ask(
+        domain, personal, "my progress", "ask_course_progress", metadata={"portal_token": "garbage"}
+    )
+    assert responses(dispatcher) == ["utter_identity_token_invalid", "utter_identity_needed"]
+    dispatcher, _ = await ask(domain, personal, "my progress", "ask_course_progress")
+    assert responses(dispatcher) == ["utter_identity_needed"]  # the old link is gone too
+
+
 async def test_phone_proofs_count_only_on_the_channel_that_verified_them(domain, personal) -> None:
     proof = {"verified_phone": "+91 98765 43210"}
     dispatcher, _ = await ask(
