@@ -63,10 +63,12 @@ run: .venv/.installed .venv-rasa/.installed $(MODEL) db $(KB_INDEX)
 chat: .venv/.installed
 	$(BOT)/sahayak chat
 
-lint: .venv/.installed
+lint: .venv/.installed .venv-rasa/.installed
 	$(BOT)/ruff check .
 	$(BOT)/ruff format --check .
 	$(BOT)/mypy
+	@# The connectors run inside the Rasa server, so they are checked against its environment.
+	$(BOT)/mypy --python-executable $(RASA)/python --python-version 3.10 connectors/
 
 unit: .venv/.installed
 	$(BOT)/pytest -m "not e2e"
@@ -77,8 +79,12 @@ validate: .venv-rasa/.installed
 stories: $(MODEL)
 	$(RASA)/rasa test core --model $(MODEL) --stories tests/stories --fail-on-prediction-errors --out results/stories --quiet
 
-e2e: .venv/.installed $(MODEL)
+e2e: .venv/.installed $(MODEL) /usr/bin/chromium
 	$(BOT)/pytest -m e2e
+
+# Browser tests drive Debian's Chromium through Playwright (never `playwright install`).
+/usr/bin/chromium:
+	apt-get install -y chromium || (apt-get update && apt-get install -y chromium)
 
 test: lint unit validate stories e2e
 
@@ -88,6 +94,7 @@ bench: .venv/.installed $(MODEL)
 	$(BOT)/python -m bench.kb_eval
 	$(BOT)/python -m bench.kb_latency
 	$(BOT)/python -m bench.records_latency
+	$(BOT)/python -m bench.channel_latency
 
 clean:
 	rm -rf models results .rasa var

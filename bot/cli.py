@@ -1,5 +1,6 @@
 """`sahayak`: the command line for running and administering the assistant."""
 
+import os
 import threading
 import time
 import uuid
@@ -9,7 +10,9 @@ from typing import Annotated, Literal
 import httpx
 import typer
 
+from bot import portal
 from bot.settings import get_settings
+from bot.telegram_admin import app as telegram_app
 
 app = typer.Typer(help="Karmayogi Sahayak: the iGOT Karmayogi helpdesk assistant.", no_args_is_help=True)
 db_app = typer.Typer(help="The assistant's database.", no_args_is_help=True)
@@ -95,6 +98,12 @@ def kb_search(query: str, k: Annotated[int, typer.Option(help="How many passages
         typer.echo(f"   {hit.chunk.text[:160]}")
 
 
+def telegram_state() -> str:
+    if not os.environ.get("TELEGRAM_BOT_TOKEN"):
+        return "closed (set TELEGRAM_BOT_TOKEN in .env)"
+    return f"open, {os.environ.get('TELEGRAM_MODE', 'polling')} mode"
+
+
 @app.command()
 def announce(timeout: float = 300.0) -> None:
     """Wait until the Rasa server answers, print where to chat, then stay up (a Procfile process)."""
@@ -114,6 +123,9 @@ def announce(timeout: float = 300.0) -> None:
         f'  REST channel: POST {url}/webhooks/rest/webhook  {{"sender": "me", "message": "hello"}}\n'
         "  Chat in this terminal: make chat   (or .venv/bin/sahayak chat)\n"
         f"  HTTP API: {url}/conversations/<id>/tracker?token=$RASA_API_TOKEN\n"
+        "  Portal page with the help widget: http://localhost:8000/\n"
+        f"  Telegram: {telegram_state()}; WhatsApp webhook: {url}/webhooks/whatsapp/webhook\n"
+        "  Sign-in codes (development outbox): var/outbox.txt\n"
         "  Ctrl-C stops every process.\n"
     )
     threading.Event().wait()
@@ -157,6 +169,8 @@ demo_app = typer.Typer(help="Demo learner records.", no_args_is_help=True)
 app.add_typer(demo_app, name="demo")
 import_app = typer.Typer(help="Learner records from the portal's CSV exports.", no_args_is_help=True)
 app.add_typer(import_app, name="import")
+app.command("portal")(portal.serve)
+app.add_typer(telegram_app, name="telegram")
 
 
 @demo_app.command("load")
@@ -217,32 +231,11 @@ def demo_token(
     minutes: Annotated[int, typer.Option(min=1, max=24 * 60, help="How long the token is valid.")] = 60,
 ) -> None:
     """Sign a portal identity token the way the portal would, with the configured HS256 secret."""
-    from datetime import UTC, datetime, timedelta
-
-    import jwt
-
-    from bot.services import get_services
-
-    services = get_services()
-    settings = services.settings
-    if settings.identity_jwt_algorithm != "HS256" or not settings.identity_jwt_key:
-        typer.echo("error: only an HS256 secret can sign here (SAHAYAK_IDENTITY_JWT_KEY)", err=True)
-        raise typer.Exit(1)
-    employee = services.records().find_by_email(email)
-    if employee is None:
-        typer.echo(
-            "error: no employee has that e-mail; `sahayak demo load` lists the demo identities", err=True
-        )
-        raise typer.Exit(1)
-    claims: dict[str, object] = {
-        "employee_id": employee.id,
-        "exp": datetime.now(UTC) + timedelta(minutes=minutes),
-    }
-    if settings.identity_jwt_audience:
-        claims["aud"] = settings.identity_jwt_audience
-    if settings.identity_jwt_issuer:
-        claims["iss"] = settings.identity_jwt_issuer
-    typer.echo(jwt.encode(claims, settings.identity_jwt_key, algorithm="HS256"))
+    try:
+        typer.echo(portal.sign_portal_token(email, minutes=minutes))
+    except portal.TokenUnavailable as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(1) from None
 
 
 def _import(kind: Literal["employees", "enrolments"], path: Path, show: int) -> None:

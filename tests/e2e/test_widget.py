@@ -1,0 +1,369 @@
+"""The portal widget in real headless Chromium, on the demo portal page, against the real servers."""
+
+import re
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect, sync_playwright
+
+from bot.settings import ROOT
+from tests.e2e.servers import API_TOKEN, Servers, free_port, wait_until_up
+
+pytestmark = pytest.mark.e2e
+CHROMIUM = Path("/usr/bin/chromium")
+# The first replies wait for the action server to load the search model; network recovery backs off.
+TIMEOUT_MS = 60_000
+GREETING = "I am Karmayogi Sahayak"
+SEVEN_STEPS = "Registering on iGOT Karmayogi takes seven steps"
+STEP_FIVE = "Step 5: choose Centre or State first"
+# WCAG 2.1 AA contrast of a text colour with the first opaque background behind it (through shadow roots).
+CONTRAST = """el => {
+  const rgb = c => {
+    const p = c.match(/[\\d.]+/g).map(Number);
+    return {r: p[0], g: p[1], b: p[2], a: p.length > 3 ? p[3] : 1};
+  };
+  const channel = v => (v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+  const lum = c => 0.2126 * channel(c.r) + 0.7152 * channel(c.g) + 0.0722 * channel(c.b);
+  let node = el, bg = {r: 255, g: 255, b: 255};
+  while (node) {
+    if (node.nodeType === 1) {
+      const c = rgb(getComputedStyle(node).backgroundColor);
+      if (c.a > 0) { bg = c; break; }
+    }
+    node = node.parentNode || node.host;
+  }
+  const [hi, lo] = [lum(rgb(getComputedStyle(el).color)), lum(bg)].sort((a, b) => b - a);
+  return (hi + 0.05) / (lo + 0.05);
+}"""
+
+expect.set_options(timeout=TIMEOUT_MS)
+
+
+class Widget:
+    """The widget as a user finds it: by role, name and label."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.launcher = page.get_by_role("button", name=re.compile(r"^Open Karmayogi Sahayak"))
+        self.panel = page.get_by_role("dialog", name="Karmayogi Sahayak")
+        self.input = page.get_by_label("Your message")
+        self.log = page.get_by_role("list", name="Conversation")
+        self.bot = self.log.locator("li.bot")
+        self.user = self.log.locator("li.user")
+        self.status = page.locator("#sahayak-widget .status")
+        self.announcer = page.get_by_test_id("sahayak-announcer")
+
+    def open(self) -> None:
+        self.launcher.click()
+        expect(self.panel).to_be_visible()
+        expect(self.bot.first).to_contain_text(GREETING)
+
+    def say(self, text: str) -> None:
+        self.input.fill(text)
+        self.input.press("Enter")
+
+    def choose(self, title: str) -> None:
+        self.panel.get_by_role("button", name=title, exact=True).click()
+
+    def reply(self, text: str) -> Locator:
+        """A message of the bot's reply to the latest user message that contains `text`."""
+        return self.log.locator("li.bot.latest", has_text=text).first
+
+    def session_id(self) -> str | None:
+        return self.page.evaluate(
+            "() => { const k = Object.keys(localStorage).find(k => k.endsWith(':session'));"
+            " return k ? JSON.parse(localStorage.getItem(k)) : null; }"
+        )
+
+
+def focused(locator: Locator) -> bool:
+    return bool(locator.evaluate("el => el.getRootNode().activeElement === el"))
+
+
+@pytest.fixture(scope="module")
+def portal_url(servers: Servers) -> Iterator[str]:
+    """`sahayak portal` as a user starts it, signing tokens with the e2e servers' key and database."""
+    port = free_port()
+    log = servers.workdir / "portal.log"
+    process = subprocess.Popen(
+        [str(ROOT / ".venv/bin/sahayak"), "portal", "--port", str(port), "--rasa-url", servers.rasa_url],
+        cwd=ROOT,
+        env=servers.env(),
+        stdout=log.open("ab"),
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        wait_until_up(f"http://127.0.0.1:{port}/", process, log, timeout=60)
+        assert f"http://localhost:{port}/" in log.read_text()
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def context(browser: Browser) -> Iterator[BrowserContext]:
+    opened = browser.new_context(viewport={"width": 1280, "height": 800})
+    opened.set_default_timeout(TIMEOUT_MS)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def page(context: BrowserContext, portal_url: str) -> Page:
+    opened = context.new_page()
+    opened.goto(portal_url)
+    return opened
+
+
+def sign_in(page: Page, situation: str) -> None:
+    page.get_by_label("Signed in as").select_option(situation)
+    page.get_by_role("button", name="Apply").click()
+
+
+def test_registration_by_buttons_and_the_conversation_survives_a_reload(page: Page, servers: Servers) -> None:
+    widget = Widget(page)
+    expect(widget.panel).to_be_hidden()
+    widget.open()
+    expect(widget.input).to_be_focused()
+
+    widget.choose("How to register")
+    expect(widget.reply(SEVEN_STEPS)).to_be_visible()
+    expect(widget.user.last).to_contain_text("How to register")
+    # The greeting's topics are spent; the web address in the steps is a safe link.
+    expect(widget.panel.get_by_role("button", name="How to register")).to_be_disabled()
+    link = widget.bot.last.get_by_role("link", name=re.compile(r"igotkarmayogi\.gov\.in"))
+    expect(link).to_have_attribute("href", "https://igotkarmayogi.gov.in/")
+    expect(link).to_have_attribute("rel", "noopener noreferrer")
+    widget.say("my organisation is not in the list")
+    expect(widget.reply("full name")).to_be_visible()
+    session = widget.session_id()
+    assert session and re.fullmatch(r"[0-9a-f]{32}", session)
+
+    page.reload()
+    expect(widget.panel).to_be_visible()
+    expect(widget.log).to_contain_text(SEVEN_STEPS)
+    expect(widget.log).to_contain_text("full name")
+    assert widget.session_id() == session
+    # The same conversation goes on: the form takes the name and asks for the next field.
+    widget.say("Anita Verma")
+    expect(widget.reply("email")).to_be_visible()
+    tracker = servers.tracker(session)
+    assert tracker["latest_input_channel"] == "widget"
+    assert tracker["slots"]["requester_name"] == "Anita Verma"
+
+
+def test_keyboard_alone_with_announcements_visible_focus_and_contrast(page: Page) -> None:
+    widget = Widget(page)
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if focused(widget.launcher):
+            break
+    expect(widget.launcher).to_be_focused()
+    assert widget.launcher.evaluate("el => getComputedStyle(el).outlineStyle") == "solid"
+    page.keyboard.press("Enter")
+    expect(widget.panel).to_be_visible()
+    expect(widget.input).to_be_focused()
+    expect(widget.bot.first).to_contain_text(GREETING)
+
+    page.keyboard.type("how do I register?")
+    page.keyboard.press("Enter")
+    expect(widget.log).to_contain_text(SEVEN_STEPS)
+    expect(widget.announcer).to_contain_text(SEVEN_STEPS)
+    expect(widget.announcer).to_have_attribute("aria-live", "polite")
+
+    step_five = widget.panel.get_by_role("button", name="Step 5: organisation")
+    for _ in range(15):
+        page.keyboard.press("Shift+Tab")
+        if focused(step_five):
+            break
+    expect(step_five).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(widget.user.last).to_contain_text("Step 5: organisation")
+    expect(widget.reply(STEP_FIVE)).to_be_visible()
+    expect(widget.announcer).to_contain_text(STEP_FIVE)
+    expect(widget.input).to_be_focused()
+
+    for element in (
+        widget.launcher,
+        widget.panel.get_by_role("heading", name="Karmayogi Sahayak"),
+        widget.bot.first.locator(".bubble"),
+        widget.user.last.locator(".bubble"),
+        widget.bot.last.get_by_role("button").first,
+        widget.panel.get_by_role("button", name="Send"),
+    ):
+        assert element.evaluate(CONTRAST) >= 4.5, element
+
+    page.keyboard.press("Escape")
+    expect(widget.panel).to_be_hidden()
+    expect(widget.launcher).to_be_focused()
+    expect(widget.launcher).to_have_attribute("aria-expanded", "false")
+
+
+def test_phone_sized_screen_gets_a_full_screen_panel(browser: Browser, portal_url: str) -> None:
+    context = browser.new_context(viewport={"width": 375, "height": 667}, is_mobile=True, has_touch=True)
+    try:
+        page = context.new_page()
+        page.goto(portal_url)
+        widget = Widget(page)
+        widget.open()
+        box = widget.panel.bounding_box()
+        assert box is not None
+        assert (box["x"], box["y"], box["width"], box["height"]) == (0, 0, 375, 667)
+        for control in (widget.input, widget.panel.get_by_role("button", name="Send"), widget.bot.first):
+            inner = control.bounding_box()
+            assert inner is not None and inner["x"] >= 0 and inner["x"] + inner["width"] <= 375
+            assert inner["y"] >= 0 and inner["y"] + inner["height"] <= 667
+        assert widget.log.evaluate("el => el.scrollWidth <= el.clientWidth")
+        expect(widget.launcher).to_be_hidden()
+        widget.panel.get_by_role("button", name="Close chat").click()
+        expect(widget.launcher).to_be_visible()
+        expect(widget.launcher).to_be_focused()
+    finally:
+        context.close()
+
+
+def test_signed_in_on_the_portal_progress_needs_no_email_and_another_person_starts_afresh(page: Page) -> None:
+    sign_in(page, "on_track")
+    expect(page.get_by_test_id("account")).to_contain_text("Priya Raghavan")
+    widget = Widget(page)
+    widget.open()
+    widget.say("how many of my mandatory courses have I finished?")
+    expect(widget.reply("5 of your 8 prescribed courses")).to_be_visible()
+    expect(widget.log).not_to_contain_text("confirm who you are")
+    first = widget.session_id()
+
+    # Someone else signs in on this browser: a new conversation, nothing of Priya's on screen.
+    page.keyboard.press("Escape")
+    sign_in(page, "behind")
+    expect(page.get_by_test_id("account")).to_contain_text("Rakesh")
+    widget.open()
+    expect(widget.log).not_to_contain_text("prescribed courses")
+    assert widget.session_id() not in (None, first)
+    widget.say("how many of my mandatory courses have I finished?")
+    expect(widget.reply("1 of your 8 prescribed courses")).to_be_visible()
+
+
+def test_network_loss_shows_reconnecting_and_queued_messages_go_out_when_back(
+    page: Page, context: BrowserContext
+) -> None:
+    widget = Widget(page)
+    widget.open()
+    context.set_offline(True)
+    expect(widget.status).to_be_visible()
+    expect(widget.status).to_have_text("Connection lost. Reconnecting…")
+    widget.say("how do I register?")
+    expect(widget.user.last).to_contain_text("Waiting to send")
+
+    context.set_offline(False)
+    expect(widget.reply(SEVEN_STEPS)).to_be_visible()
+    expect(widget.status).to_be_hidden()
+    expect(widget.user.last).not_to_contain_text("Waiting to send")
+    widget.say("I am stuck at step 5")
+    expect(widget.reply(STEP_FIVE)).to_be_visible()
+
+
+def push(servers: Servers, session: str | None, text: str) -> None:
+    """A helpdesk agent's message, delivered the way live handoff delivers it: through the HTTP API."""
+    pushed = httpx.post(
+        f"{servers.rasa_url}/conversations/{session}/tracker/events",
+        params={"execute_side_effects": "true", "output_channel": "latest", "token": API_TOKEN},
+        json={"event": "bot", "text": text},
+        timeout=30,
+    )
+    assert pushed.status_code == 200, pushed.text
+
+
+def test_a_helpdesk_message_pushed_through_the_http_api_reaches_the_widget(
+    page: Page, servers: Servers
+) -> None:
+    widget = Widget(page)
+    widget.open()
+    session = widget.session_id()
+    widget.panel.get_by_role("button", name="Close chat").click()
+    push(
+        servers, session, 'Meena: <img src=x onerror="window.pwned=1"> see https://igotkarmayogi.gov.in/help.'
+    )
+    # Arrived while the panel was closed: the launcher says so.
+    expect(widget.launcher).to_have_accessible_name(re.compile(r"1 new message"))
+    widget.launcher.click()
+    expect(widget.bot.last).to_contain_text('<img src=x onerror="window.pwned=1">')
+    expect(widget.log.locator("img")).to_have_count(0)
+    link = widget.bot.last.get_by_role("link")
+    expect(link).to_have_attribute("href", "https://igotkarmayogi.gov.in/help")
+    expect(link).to_have_attribute("target", "_blank")
+    assert page.evaluate("window.pwned") is None
+
+    # A new conversation hears nothing more of the old one.
+    widget.panel.get_by_role("button", name="New conversation").click()
+    expect(widget.bot.first).to_contain_text(GREETING)
+    expect(widget.log).not_to_contain_text("Meena")
+    fresh = widget.session_id()
+    assert fresh not in (None, session)
+    push(servers, session, "Meena again, in the old conversation.")
+    push(servers, fresh, "Arjun from the helpdesk, in the new conversation.")
+    expect(widget.bot.last).to_contain_text("Arjun from the helpdesk")
+    expect(widget.log).not_to_contain_text("Meena again")
+
+
+def test_unreadable_messages_are_screened_like_on_rest(page: Page) -> None:
+    widget = Widget(page)
+    widget.open()
+    widget.say("🙂🙂🙂")
+    expect(widget.reply("I can only understand written words")).to_be_visible()
+    widget.say("why " * 300)
+    expect(widget.reply("Your message is very long")).to_be_visible()
+
+
+def test_a_session_id_the_server_did_not_issue_is_replaced(
+    context: BrowserContext, portal_url: str, servers: Servers
+) -> None:
+    """A client cannot pick a conversation id, such as a WhatsApp user's phone number."""
+    page = context.new_page()
+    page.goto(portal_url)
+    page.evaluate(
+        "key => localStorage.setItem(key, JSON.stringify('919810012345'))",
+        f"sahayak:{servers.rasa_url}:session",
+    )
+    page.reload()
+    widget = Widget(page)
+    widget.open()
+    session = widget.session_id()
+    assert session and re.fullmatch(r"[0-9a-f]{32}", session)
+
+
+def test_hindi_interface_from_the_page_language(page: Page) -> None:
+    page.get_by_label("Page language").select_option("hi")
+    page.get_by_role("button", name="Apply").click()
+    launcher = page.get_by_role("button", name="कर्मयोगी सहायक खोलें")
+    expect(launcher).to_contain_text("सहायता")
+    launcher.click()
+    panel = page.get_by_role("dialog", name="कर्मयोगी सहायक")
+    expect(panel.get_by_label("आपका संदेश")).to_have_attribute("placeholder", "अपना सवाल लिखें…")
+    expect(panel.get_by_role("list", name="बातचीत")).to_contain_text("नमस्ते! मैं कर्मयोगी सहायक हूँ")
+
+
+def test_the_widget_files_are_served_by_the_rasa_server(servers: Servers) -> None:
+    base = f"{servers.rasa_url}/webhooks/widget"
+    script = httpx.get(f"{base}/widget.js", timeout=10)
+    assert script.status_code == 200 and "javascript" in script.headers["content-type"]
+    again = httpx.get(f"{base}/widget.js", headers={"If-None-Match": script.headers["etag"]}, timeout=10)
+    assert again.status_code == 304
+    client = httpx.get(f"{base}/socket.io.min.js", timeout=10)
+    assert client.text.startswith("/*!\n * Socket.IO v4.") and "MIT License" in client.text[:200]
+    assert "text/css" in httpx.get(f"{base}/widget.css", timeout=10).headers["content-type"]
+    for path in ("credentials.yml", "demo.html", "..%2Fcredentials.yml", "vendor/socket.io.min.js"):
+        assert httpx.get(f"{base}/{path}", timeout=10).status_code == 404, path

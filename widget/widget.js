@@ -1,0 +1,607 @@
+/*!
+ * Karmayogi Sahayak: the help widget for iGOT Karmayogi portal pages.
+ * Plain JavaScript, no build step. Embed with one tag:
+ *   <script src="https://ASSISTANT/webhooks/widget/widget.js" data-server="https://ASSISTANT"
+ *           data-lang="en|hi" data-token="PORTAL_IDENTITY_TOKEN" defer></script>
+ * or set window.SahayakConfig = {server, lang, token} before it loads (a token set there is read
+ * again for every message, so the portal can refresh it).
+ */
+(function () {
+  "use strict";
+
+  if (window.__sahayakWidget) return;
+  window.__sahayakWidget = true;
+
+  var STRINGS = {
+    en: {
+      launcher: "Help",
+      launcherLabel: "Open Karmayogi Sahayak, the help assistant",
+      unread: "new message",
+      title: "Karmayogi Sahayak",
+      subtitle: "iGOT Karmayogi help",
+      close: "Close chat",
+      restart: "New conversation",
+      log: "Conversation",
+      you: "You said:",
+      bot: "Sahayak said:",
+      choices: "Choose a reply",
+      inputLabel: "Your message",
+      placeholder: "Type your question…",
+      send: "Send",
+      typing: "Sahayak is typing…",
+      connecting: "Connecting…",
+      reconnecting: "Connection lost. Reconnecting…",
+      queued: "Waiting to send",
+      failed: "The help assistant could not be loaded. Please try again later.",
+      newTab: "(opens in a new tab)"
+    },
+    hi: {
+      launcher: "सहायता",
+      launcherLabel: "कर्मयोगी सहायक खोलें",
+      unread: "नया संदेश",
+      title: "कर्मयोगी सहायक",
+      subtitle: "iGOT कर्मयोगी सहायता",
+      close: "चैट बंद करें",
+      restart: "नई बातचीत",
+      log: "बातचीत",
+      you: "आपने लिखा:",
+      bot: "सहायक ने लिखा:",
+      choices: "एक जवाब चुनें",
+      inputLabel: "आपका संदेश",
+      placeholder: "अपना सवाल लिखें…",
+      send: "भेजें",
+      typing: "सहायक लिख रहा है…",
+      connecting: "जुड़ रहा है…",
+      reconnecting: "कनेक्शन टूट गया। फिर से जोड़ रहे हैं…",
+      queued: "भेजने की प्रतीक्षा में",
+      failed: "सहायक लोड नहीं हो सका। कृपया थोड़ी देर बाद फिर कोशिश करें।",
+      newTab: "(नए टैब में खुलता है)"
+    }
+  };
+  // The first message of a new conversation, sent for the user so the bot greets with its topic buttons.
+  var GREETING = { en: "/greet", hi: "नमस्ते" };
+  var MAX_ENTRIES = 200;
+  var TYPING_TIMEOUT_MS = 30000;
+
+  // ---------------------------------------------------------------------------------------------
+  // Configuration: window.SahayakConfig, then the script tag's data attributes, then the page.
+
+  var script =
+    document.currentScript ||
+    document.querySelector("script[src*='/webhooks/widget/widget.js']") ||
+    document.querySelector("script[src$='widget.js']");
+  var data = (script && script.dataset) || {};
+  var config = window.SahayakConfig || {};
+  var scriptUrl = new URL(script ? script.src : "widget.js", document.baseURI);
+  var assetBase = scriptUrl.href.replace(/[^/]*$/, "");
+  var serverUrl = new URL(config.server || data.server || scriptUrl.origin, document.baseURI);
+  var serverPath = serverUrl.pathname.replace(/\/+$/, "");
+  var lang = pickLanguage(config.lang || data.lang || document.documentElement.lang || navigator.language);
+  var t = STRINGS[lang];
+  var storeKey = "sahayak:" + serverUrl.origin + serverPath;
+
+  function pickLanguage(value) {
+    return String(value || "").toLowerCase().indexOf("hi") === 0 ? "hi" : "en";
+  }
+
+  function currentToken() {
+    var live = window.SahayakConfig && window.SahayakConfig.token;
+    var token = live || data.token || "";
+    return typeof token === "string" ? token.trim() : "";
+  }
+
+  // Whose conversation this is: the employee the token names, or "" when nobody is signed in. When it
+  // changes (another person signs in on this browser, or the person signs out) a new conversation starts,
+  // so nobody continues a chat that was linked to someone else's records.
+  function ownerOf(token) {
+    if (!token) return "";
+    try {
+      var part = token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
+      var bytes = Uint8Array.from(atob(part), function (c) {
+        return c.charCodeAt(0);
+      });
+      var claims = JSON.parse(new TextDecoder().decode(bytes));
+      var who = claims.employee_id != null ? claims.employee_id : claims.sub;
+      return who != null ? "employee:" + String(who) : "signed-in";
+    } catch (error) {
+      return "signed-in";
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Storage: the conversation id (localStorage, so it survives reloads and new tabs) and this tab's
+  // transcript (sessionStorage: it survives reloads but leaves no personal data behind on a shared
+  // computer once the tab is closed). Both fail soft when storage is unavailable.
+
+  function load(storage, key, fallback) {
+    try {
+      var raw = window[storage].getItem(storeKey + ":" + key);
+      return raw == null ? fallback : JSON.parse(raw);
+    } catch (error) {
+      return fallback;
+    }
+  }
+
+  function save(storage, key, value) {
+    try {
+      if (value == null) window[storage].removeItem(storeKey + ":" + key);
+      else window[storage].setItem(storeKey + ":" + key, JSON.stringify(value));
+    } catch (error) {
+      /* storage full or disabled: the widget still works for this page view */
+    }
+  }
+
+  var state = {
+    sessionId: load("localStorage", "session", null),
+    owner: load("localStorage", "owner", ""),
+    entries: load("sessionStorage", "transcript", []),
+    open: load("sessionStorage", "open", false),
+    ready: false,
+    greeting: false,
+    unread: 0
+  };
+  if (!Array.isArray(state.entries)) state.entries = [];
+  if (state.owner !== ownerOf(currentToken())) startOver();
+
+  function startOver() {
+    state.sessionId = null;
+    state.owner = ownerOf(currentToken());
+    state.entries = [];
+    save("localStorage", "session", null);
+    save("localStorage", "owner", state.owner);
+    save("sessionStorage", "transcript", []);
+  }
+
+  function persist() {
+    if (state.entries.length > MAX_ENTRIES) state.entries = state.entries.slice(-MAX_ENTRIES);
+    save("sessionStorage", "transcript", state.entries);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // DOM, inside a shadow root so the portal's styles and ours leave each other alone.
+
+  function el(tag, attrs, children) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (name) {
+      var value = attrs[name];
+      if (value === false || value == null) return;
+      if (name === "text") node.textContent = value;
+      else if (name === "className") node.className = value;
+      else node.setAttribute(name, value === true ? "" : value);
+    });
+    (children || []).forEach(function (child) {
+      if (child) node.appendChild(typeof child === "string" ? document.createTextNode(child) : child);
+    });
+    return node;
+  }
+
+  var host = el("div", { id: "sahayak-widget" });
+  var shadow = host.attachShadow ? host.attachShadow({ mode: "open" }) : host;
+  var stylesheet = el("link", { rel: "stylesheet", href: assetBase + "widget.css" });
+  var root = el("div", { className: "sahayak", lang: lang, style: "visibility:hidden" });
+
+  var unreadDot = el("span", { className: "unread", hidden: true, "aria-hidden": "true" });
+  var launcher = el(
+    "button",
+    {
+      type: "button",
+      className: "launcher",
+      "aria-label": t.launcherLabel,
+      "aria-expanded": "false",
+      "aria-controls": "sahayak-panel"
+    },
+    [el("span", { className: "launcher-icon", "aria-hidden": "true", text: "?" }), t.launcher, unreadDot]
+  );
+  var restartButton = el("button", { type: "button", className: "restart", text: t.restart });
+  var closeButton = el("button", { type: "button", className: "close", "aria-label": t.close }, [
+    el("span", { "aria-hidden": "true", text: "×" })
+  ]);
+  var status = el("p", { className: "status", role: "status", hidden: true });
+  var log = el("ol", { className: "log", "aria-label": t.log, tabindex: "-1" });
+  var announcer = el("div", {
+    className: "visually-hidden announcer",
+    "aria-live": "polite",
+    "aria-atomic": "false",
+    "data-testid": "sahayak-announcer"
+  });
+  var typing = el("p", { className: "typing", hidden: true }, [
+    el("span", { className: "dots", "aria-hidden": "true" }, [el("span"), el("span"), el("span")]),
+    el("span", { className: "visually-hidden", text: t.typing })
+  ]);
+  var input = el("input", {
+    id: "sahayak-input",
+    type: "text",
+    autocomplete: "off",
+    placeholder: t.placeholder
+  });
+  var sendButton = el("button", { type: "submit", className: "send", text: t.send });
+  var composer = el("form", { className: "composer" }, [
+    el("label", { for: "sahayak-input", className: "visually-hidden", text: t.inputLabel }),
+    input,
+    sendButton
+  ]);
+  var panel = el(
+    "section",
+    {
+      id: "sahayak-panel",
+      className: "panel",
+      role: "dialog",
+      "aria-modal": "false",
+      "aria-labelledby": "sahayak-title",
+      hidden: true
+    },
+    [
+      el("header", { className: "header" }, [
+        el("div", { className: "heading" }, [
+          el("h2", { id: "sahayak-title", text: t.title }),
+          el("p", { className: "subtitle", text: t.subtitle })
+        ]),
+        restartButton,
+        closeButton
+      ]),
+      status,
+      log,
+      typing,
+      composer
+    ]
+  );
+  root.appendChild(launcher);
+  root.appendChild(panel);
+  root.appendChild(announcer);
+  shadow.appendChild(stylesheet);
+  shadow.appendChild(root);
+  function reveal() {
+    root.style.visibility = "";
+  }
+  stylesheet.addEventListener("load", reveal);
+  stylesheet.addEventListener("error", reveal);
+
+  // ---------------------------------------------------------------------------------------------
+  // Rendering messages. Text is never parsed as HTML: it becomes text nodes, and web addresses links.
+
+  var URL_PATTERN =
+    /\b(?:https?:\/\/[^\s<>"]+|www\.[^\s<>"]+|(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+(?:gov\.in|nic\.in|org\.in|co\.in|in|org|com)(?:\/[^\s<>"]*)?)/gi;
+
+  function safeHref(value) {
+    try {
+      var url = new URL(value, document.baseURI);
+      return url.protocol === "https:" || url.protocol === "http:" ? url.href : null;
+    } catch (error) {
+      return null;
+    }
+  }
+
+  function linkNode(href, label) {
+    return el("a", { href: href, target: "_blank", rel: "noopener noreferrer" }, [
+      label,
+      el("span", { className: "visually-hidden", text: " " + t.newTab })
+    ]);
+  }
+
+  function appendLinkified(parent, text) {
+    var last = 0;
+    text.replace(URL_PATTERN, function (match, offset) {
+      var before = offset > 0 ? text.charAt(offset - 1) : "";
+      if (before === "@" || before === "." || before === "/") return match; // e-mail domains, paths
+      var url = match.replace(/[.,;:!?)\]'"।]+$/, "");
+      var href = safeHref(/^https?:\/\//i.test(url) ? url : "https://" + url);
+      if (!href) return match;
+      parent.appendChild(document.createTextNode(text.slice(last, offset)));
+      parent.appendChild(linkNode(href, url));
+      last = offset + url.length;
+      return match;
+    });
+    parent.appendChild(document.createTextNode(text.slice(last)));
+  }
+
+  function activeFrom() {
+    // Buttons stay usable only on the bot's messages after the user's latest message.
+    for (var i = state.entries.length - 1; i >= 0; i--) if (state.entries[i].from === "user") return i + 1;
+    return 0;
+  }
+
+  function renderEntry(entry, index, active) {
+    var latest = entry.from === "bot" && index >= active ? " latest" : ""; // replies to the last message
+    var item = el("li", { className: "message " + entry.from + latest + (entry.pending ? " pending" : "") });
+    item.appendChild(el("span", { className: "visually-hidden", text: entry.from === "user" ? t.you : t.bot }));
+    if (entry.text) {
+      var bubble = el("p", { className: "bubble" });
+      appendLinkified(bubble, entry.text);
+      item.appendChild(bubble);
+    }
+    if (entry.image && safeHref(entry.image)) {
+      item.appendChild(el("img", { className: "image", src: safeHref(entry.image), alt: "" }));
+    }
+    if (entry.pending) item.appendChild(el("span", { className: "note", text: t.queued }));
+    var buttons = entry.buttons || [];
+    if (buttons.length) {
+      var group = el("div", { className: "choices", role: "group", "aria-label": t.choices });
+      buttons.forEach(function (button) {
+        var href = button.url ? safeHref(button.url) : null;
+        if (href) {
+          var link = linkNode(href, button.title);
+          link.className = "choice link";
+          group.appendChild(link);
+        } else if (button.payload) {
+          var choice = el("button", {
+            type: "button",
+            className: "choice",
+            disabled: index < active ? true : false,
+            text: button.title
+          });
+          choice.addEventListener("click", function () {
+            send(button.payload, button.title);
+          });
+          group.appendChild(choice);
+        }
+      });
+      item.appendChild(group);
+    }
+    return item;
+  }
+
+  function render() {
+    var active = activeFrom();
+    log.textContent = "";
+    state.entries.forEach(function (entry, index) {
+      log.appendChild(renderEntry(entry, index, active));
+    });
+    log.scrollTop = log.scrollHeight;
+  }
+
+  function announce(text) {
+    announcer.appendChild(el("p", { text: t.bot + " " + text }));
+    while (announcer.childNodes.length > 3) announcer.removeChild(announcer.firstChild);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Connection: Rasa's Socket.IO channel. The Socket.IO client is ours (vendored), loaded next to
+  // this file, and put back out of the page's way if the page has an `io` of its own.
+
+  var socket = null;
+  var typingTimer = null;
+
+  function loadSocketIo(done) {
+    var previous = window.io;
+    var tag = el("script", { src: assetBase + "socket.io.min.js", async: true });
+    tag.addEventListener("load", function () {
+      var ours = window.io;
+      if (previous === undefined) {
+        try {
+          delete window.io;
+        } catch (error) {
+          window.io = undefined;
+        }
+      } else window.io = previous;
+      if (typeof ours === "function") done(ours);
+      else showStatus(t.failed);
+    });
+    tag.addEventListener("error", function () {
+      showStatus(t.failed);
+    });
+    document.head.appendChild(tag);
+  }
+
+  function connect() {
+    if (socket) return;
+    socket = "loading";
+    showStatus(t.connecting);
+    loadSocketIo(function (io) {
+      socket = io(serverUrl.origin, {
+        path: serverPath + "/socket.io",
+        transports: ["websocket", "polling"],
+        tryAllTransports: true,
+        reconnection: true,
+        reconnectionDelay: 500,
+        reconnectionDelayMax: 5000
+      });
+      socket.on("connect", function () {
+        state.ready = false;
+        socket.emit("session_request", { session_id: state.sessionId });
+      });
+      socket.on("session_confirm", onSessionConfirm);
+      socket.on("bot_uttered", onBotMessage);
+      socket.on("disconnect", onConnectionLost);
+      socket.on("connect_error", onConnectionLost);
+    });
+  }
+
+  function onSessionConfirm(sessionId) {
+    if (typeof sessionId !== "string" || !sessionId) return;
+    if (state.sessionId && sessionId !== state.sessionId) {
+      // The server started another conversation; what this tab shows belongs to the old one.
+      state.entries = [];
+      persist();
+      render();
+    }
+    state.sessionId = sessionId;
+    save("localStorage", "session", sessionId);
+    state.ready = true;
+    hideStatus();
+    flush();
+    greetIfNew();
+  }
+
+  function onConnectionLost() {
+    state.ready = false;
+    if (socket && socket !== "loading" && socket.connected) return;
+    showStatus(t.reconnecting);
+  }
+
+  function onBotMessage(message) {
+    if (!message || typeof message !== "object") return;
+    var entry = { from: "bot", text: typeof message.text === "string" ? message.text : "" };
+    if (Array.isArray(message.buttons)) {
+      entry.buttons = message.buttons
+        .filter(function (b) {
+          return b && typeof b.title === "string" && (typeof b.payload === "string" || typeof b.url === "string");
+        })
+        .map(function (b) {
+          return b.url ? { title: b.title, url: b.url } : { title: b.title, payload: b.payload };
+        });
+    }
+    if (typeof message.image === "string") entry.image = message.image;
+    if (!entry.text && !(entry.buttons && entry.buttons.length) && !entry.image) return;
+    state.entries.push(entry);
+    persist();
+    render();
+    setTyping(false);
+    if (entry.text) announce(entry.text);
+    if (panel.hidden) {
+      state.unread += 1;
+      unreadDot.hidden = false;
+      launcher.setAttribute("aria-label", t.launcherLabel + " (" + state.unread + " " + t.unread + ")");
+    }
+  }
+
+  function emit(entry) {
+    var token = currentToken();
+    socket.emit("user_uttered", {
+      message: entry.payload || entry.text,
+      session_id: state.sessionId,
+      customData: token ? { portal_token: token } : {}
+    });
+  }
+
+  function flush() {
+    var changed = false;
+    state.entries.forEach(function (entry) {
+      if (entry.pending && state.ready) {
+        emit(entry);
+        delete entry.pending;
+        changed = true;
+      }
+    });
+    if (changed) {
+      persist();
+      render();
+      setTyping(true);
+    }
+  }
+
+  function greetIfNew() {
+    if (state.entries.length || state.greeting || panel.hidden || !state.ready) return;
+    state.greeting = true;
+    emit({ text: GREETING[lang] });
+    setTyping(true);
+  }
+
+  // Sends a message: `text` typed, or a button's `payload` shown as its `title`.
+  function send(payload, title) {
+    var entry = { from: "user", text: title || payload };
+    if (title) entry.payload = payload;
+    if (state.ready) emit(entry);
+    else {
+      entry.pending = true;
+      connect();
+    }
+    state.entries.push(entry);
+    persist();
+    render();
+    if (state.ready) setTyping(true);
+    input.focus(); // a clicked choice is disabled now; keep the keyboard user in the conversation
+  }
+
+  function setTyping(on) {
+    clearTimeout(typingTimer);
+    typing.hidden = !on;
+    if (on) {
+      typingTimer = setTimeout(function () {
+        typing.hidden = true; // a paused conversation (waiting for the helpdesk) sends nothing back
+      }, TYPING_TIMEOUT_MS);
+      log.scrollTop = log.scrollHeight;
+    }
+  }
+
+  function showStatus(text) {
+    status.textContent = text;
+    status.hidden = false;
+    launcher.classList.add("offline");
+  }
+
+  function hideStatus() {
+    status.hidden = true;
+    status.textContent = "";
+    launcher.classList.remove("offline");
+  }
+
+  // navigator.onLine false is certain (true is not): stop retrying until the network is back, then
+  // reconnect at once rather than after the back-off. Socket.IO's own retries cover everything else.
+  window.addEventListener("offline", function () {
+    if (!socket || socket === "loading") return;
+    state.ready = false;
+    socket.disconnect();
+    showStatus(t.reconnecting);
+  });
+  window.addEventListener("online", function () {
+    if (!socket || socket === "loading" || socket.connected) return;
+    socket.disconnect();
+    socket.connect();
+  });
+
+  // ---------------------------------------------------------------------------------------------
+  // Opening, closing, keyboard.
+
+  function openPanel(focus) {
+    panel.hidden = false;
+    launcher.setAttribute("aria-expanded", "true");
+    launcher.setAttribute("aria-label", t.launcherLabel);
+    root.classList.add("open");
+    state.unread = 0;
+    unreadDot.hidden = true;
+    save("sessionStorage", "open", true);
+    render();
+    connect();
+    greetIfNew();
+    if (focus) input.focus();
+  }
+
+  function closePanel() {
+    panel.hidden = true;
+    launcher.setAttribute("aria-expanded", "false");
+    root.classList.remove("open");
+    save("sessionStorage", "open", false);
+    launcher.focus();
+  }
+
+  launcher.addEventListener("click", function () {
+    if (panel.hidden) openPanel(true);
+    else closePanel();
+  });
+  closeButton.addEventListener("click", closePanel);
+  restartButton.addEventListener("click", function () {
+    startOver();
+    state.greeting = false;
+    render();
+    setTyping(false);
+    if (socket && socket !== "loading" && socket.connected) {
+      state.ready = false;
+      socket.emit("session_request", { session_id: null });
+    }
+    input.focus();
+  });
+  panel.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") {
+      event.preventDefault();
+      closePanel();
+    }
+  });
+  composer.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var text = input.value.trim();
+    if (!text) return;
+    input.value = "";
+    send(text);
+  });
+
+  function start() {
+    document.body.appendChild(host);
+    render();
+    // A conversation in progress reconnects at once, so a helpdesk agent's reply arrives on any page.
+    if (state.sessionId || state.entries.length) connect();
+    if (state.open) openPanel(false);
+  }
+
+  if (document.body) start();
+  else document.addEventListener("DOMContentLoaded", start);
+})();
