@@ -252,6 +252,7 @@
   shadow.appendChild(root);
   function reveal() {
     root.style.visibility = "";
+    log.scrollTop = log.scrollHeight; // the log has its height only now: show the latest message
   }
   stylesheet.addEventListener("load", reveal);
   stylesheet.addEventListener("error", reveal);
