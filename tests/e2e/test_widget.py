@@ -157,6 +157,7 @@ def test_registration_by_buttons_and_the_conversation_survives_a_reload(page: Pa
     expect(widget.panel).to_be_visible()
     expect(widget.log).to_contain_text(SEVEN_STEPS)
     expect(widget.log).to_contain_text("full name")
+    expect(widget.bot.last).to_be_in_viewport()  # scrolled to the latest message, not the greeting
     assert widget.session_id() == session
     # The same conversation goes on: the form takes the name and asks for the next field.
     widget.say("Anita Verma")
