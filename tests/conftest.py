@@ -14,7 +14,7 @@ from bot.ingest import ingest
 from bot.kb_index import load_index
 from bot.search import KnowledgeBase
 from bot.services import Services, set_services
-from bot.settings import Settings
+from bot.settings import Settings, get_settings
 from tests.fakes import HashingEncoder
 
 KB_DOCS = Path(__file__).resolve().parent / "data" / "kb"
@@ -93,3 +93,35 @@ def database_down() -> Iterator[Services]:
     set_services(installed)
     yield installed
     set_services(None)
+
+
+# The command line as a user runs it: settings from the environment, a fresh SQLite database.
+CLI_SECRET = "a-test-portal-secret-of-at-least-32-bytes"
+SMALL_DEMO = ["--employees", "40", "--organisations", "3", "--courses", "40"]
+
+
+@pytest.fixture
+def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A migrated, empty database and an HS256 portal key, seen by `sahayak` through the environment."""
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.setenv("SAHAYAK_DATABASE_URL", url)
+    monkeypatch.setenv("SAHAYAK_IDENTITY_JWT_KEY", CLI_SECRET)
+    monkeypatch.setenv("SAHAYAK_IDENTITY_JWT_ALGORITHM", "HS256")
+    get_settings.cache_clear()
+    set_services(None)
+    upgrade(url)
+    yield url
+    set_services(None)
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def cli_demo(cli_env: str) -> str:
+    """`cli_env` with a small set of demo records loaded by `sahayak demo load`."""
+    from typer.testing import CliRunner
+
+    from bot import cli
+
+    loaded = CliRunner().invoke(cli.app, ["demo", "load", *SMALL_DEMO])
+    assert loaded.exit_code == 0, loaded.output
+    return cli_env

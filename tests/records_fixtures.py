@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.learners import (
@@ -26,7 +27,7 @@ from bot.learners import (
     OrgUnit,
     TrainingPlan,
 )
-from bot.records import LearnerSnapshot
+from bot.records import LearnerRecords, LearnerSnapshot
 
 CYCLE = "2025-26"
 NOW = datetime(2026, 1, 15, 12, tzinfo=UTC)
@@ -333,6 +334,28 @@ def api_assessment(employee_id: int, cycle: str) -> dict[str, Any] | None:
 
 
 # --- What both sources must make of them ----------------------------------------------------------------
+
+
+# Who gets which plan: the most specific one (designation and group, then group, then the whole
+# organisation), or none. Both record sources must agree.
+PLAN_CASES = pytest.mark.parametrize(
+    ("person", "plan"),
+    [(ESHA, SECTION_OFFICERS_C), (BALA, GROUP_B), (CHITRA, ORG_WIDE), (DEV, None)],
+    ids=["designation-and-group", "group", "organisation-wide", "no-plan"],
+)
+
+
+def check_plan(records: LearnerRecords, person: Person, plan: Plan | None) -> None:
+    snapshot = records.snapshot(person.id, cycle=CYCLE)
+    assert snapshot is not None
+    if plan is None:
+        assert snapshot.plan is None
+        assert snapshot.courses and not any(c.mandated for c in snapshot.courses)
+        return
+    assert snapshot.plan is not None
+    assert (snapshot.plan.course_codes, snapshot.plan.due_date) == (plan.codes, plan.due)
+    assert snapshot.plan.assessment_required is plan.assessment_required
+    assert {c.code for c in snapshot.courses if c.mandated} == set(plan.codes)
 
 
 def check_anita(snapshot: LearnerSnapshot | None) -> None:

@@ -2,7 +2,6 @@
 
 import re
 import time
-from collections.abc import Iterator
 from html import unescape
 
 import httpx
@@ -11,32 +10,14 @@ import pytest
 from typer.testing import CliRunner
 
 from bot import cli, portal
-from bot.db import upgrade
 from bot.demo_data import DEMO_IDENTITIES
 from bot.services import get_services, set_services
 from bot.settings import get_settings
+from tests.conftest import CLI_SECRET
 from tests.e2e.servers import free_port
 
-SECRET = "a-test-portal-secret-of-at-least-32-bytes"
 RASA = "http://127.0.0.1:5999"
-SMALL = ["--employees", "40", "--organisations", "3", "--courses", "40"]
 ON_TRACK = next(i for i in DEMO_IDENTITIES if i.situation == "on_track")
-
-
-@pytest.fixture
-def configured(tmp_path, monkeypatch) -> Iterator[str]:
-    url = f"sqlite:///{tmp_path / 'portal.db'}"
-    monkeypatch.setenv("SAHAYAK_DATABASE_URL", url)
-    monkeypatch.setenv("SAHAYAK_IDENTITY_JWT_KEY", SECRET)
-    monkeypatch.setenv("SAHAYAK_IDENTITY_JWT_ALGORITHM", "HS256")
-    get_settings.cache_clear()
-    set_services(None)
-    upgrade(url)
-    loaded = CliRunner().invoke(cli.app, ["demo", "load", *SMALL])
-    assert loaded.exit_code == 0, loaded.output
-    yield url
-    set_services(None)
-    get_settings.cache_clear()
 
 
 def script_tags(page: str) -> list[dict[str, str]]:
@@ -44,12 +25,12 @@ def script_tags(page: str) -> list[dict[str, str]]:
     return [{k: unescape(v) for k, v in re.findall(r'([\w-]+)="([^"]*)"', tag)} for tag in tags]
 
 
-def test_a_chosen_identity_gets_one_script_tag_with_a_token_signed_by_the_key(configured) -> None:
+def test_a_chosen_identity_gets_one_script_tag_with_a_token_signed_by_the_key(cli_demo) -> None:
     page = portal.page_for(RASA, {"as": ["on_track"], "lang": ["hi"]})
     [tag] = script_tags(page)
     assert tag["src"] == f"{RASA}/webhooks/widget/widget.js"
     assert tag["data-server"] == RASA and tag["data-lang"] == "hi"
-    claims = jwt.decode(tag["data-token"], SECRET, algorithms=["HS256"])
+    claims = jwt.decode(tag["data-token"], CLI_SECRET, algorithms=["HS256"])
     employee = get_services().records().find_by_email(ON_TRACK.email)
     assert employee is not None and claims["employee_id"] == employee.id
     assert 59 * 60 < claims["exp"] - time.time() <= 60 * 60
@@ -58,7 +39,7 @@ def test_a_chosen_identity_gets_one_script_tag_with_a_token_signed_by_the_key(co
         jwt.decode(tag["data-token"], "another-secret-of-at-least-32-bytes-long", algorithms=["HS256"])
 
 
-def test_not_signed_in_or_not_a_demo_identity_gets_no_token(configured) -> None:
+def test_not_signed_in_or_not_a_demo_identity_gets_no_token(cli_demo) -> None:
     for query in ({}, {"as": [""]}, {"as": ["someone.else@istm.gov.in"]}):
         page = portal.page_for(RASA, query)
         [tag] = script_tags(page)
@@ -66,7 +47,7 @@ def test_not_signed_in_or_not_a_demo_identity_gets_no_token(configured) -> None:
         assert "Not signed in</p>" in page
 
 
-def test_without_a_key_the_page_says_why_and_signs_nothing(configured, monkeypatch) -> None:
+def test_without_a_key_the_page_says_why_and_signs_nothing(cli_demo, monkeypatch) -> None:
     monkeypatch.setenv("SAHAYAK_IDENTITY_JWT_KEY", "")
     get_settings.cache_clear()
     set_services(None)
@@ -79,7 +60,7 @@ def test_attribute_values_are_escaped() -> None:
     assert tag.count("<script") == 1 and "&quot;&gt;&lt;script&gt;" in tag
 
 
-def test_the_server_serves_the_page_and_nothing_else(configured) -> None:
+def test_the_server_serves_the_page_and_nothing_else(cli_demo) -> None:
     port = free_port()
     server = portal.start_in_thread("127.0.0.1", port, RASA)
     try:

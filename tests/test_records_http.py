@@ -22,18 +22,16 @@ from tests.records_fixtures import (
     BALA,
     CHITRA,
     CYCLE,
-    DEV,
-    ESHA,
-    GROUP_B,
     ORG_WIDE,
     PEOPLE,
-    SECTION_OFFICERS_C,
+    PLAN_CASES,
     api_assessment,
     api_enrolments,
     api_karma,
     api_plan,
     api_user,
     check_anita,
+    check_plan,
 )
 
 API_KEY = "test-key-123"
@@ -173,22 +171,9 @@ def test_every_request_carries_the_api_key(records, fake) -> None:
     assert all(s.headers["authorization"] == f"Bearer {API_KEY}" for s in fake.seen)
 
 
-@pytest.mark.parametrize(
-    ("person", "plan"),
-    [(ESHA, SECTION_OFFICERS_C), (BALA, GROUP_B), (CHITRA, ORG_WIDE), (DEV, None)],
-    ids=["designation-and-group", "group", "organisation-wide", "no-plan"],
-)
+@PLAN_CASES
 def test_the_plan_the_server_picks_marks_the_mandated_courses(records, person, plan) -> None:
-    snapshot = records.snapshot(person.id, cycle=CYCLE)
-    assert snapshot is not None
-    if plan is None:
-        assert snapshot.plan is None
-        assert snapshot.courses and not any(c.mandated for c in snapshot.courses)
-        return
-    assert snapshot.plan is not None
-    assert (snapshot.plan.course_codes, snapshot.plan.due_date) == (plan.codes, plan.due)
-    assert snapshot.plan.assessment_required is plan.assessment_required
-    assert {c.code for c in snapshot.courses if c.mandated} == set(plan.codes)
+    check_plan(records, person, plan)
 
 
 def test_people_without_records_get_an_empty_snapshot(records) -> None:

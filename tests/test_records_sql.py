@@ -14,13 +14,10 @@ from tests.records_fixtures import (
     BALA,
     CHITRA,
     CYCLE,
-    DEV,
-    ESHA,
-    GROUP_B,
     LAST_YEAR,
-    ORG_WIDE,
-    SECTION_OFFICERS_C,
+    PLAN_CASES,
     check_anita,
+    check_plan,
     seed_sql,
 )
 
@@ -35,21 +32,9 @@ def test_snapshot_holds_plan_courses_karma_and_assessment(records) -> None:
     check_anita(records.snapshot(ANITA.id, cycle=CYCLE))
 
 
-@pytest.mark.parametrize(
-    ("person", "plan"),
-    [(ESHA, SECTION_OFFICERS_C), (BALA, GROUP_B), (CHITRA, ORG_WIDE), (DEV, None)],
-    ids=["designation-and-group", "group", "organisation-wide", "no-plan"],
-)
+@PLAN_CASES
 def test_the_most_specific_plan_applies(records, person, plan) -> None:
-    snapshot = records.snapshot(person.id, cycle=CYCLE)
-    assert snapshot is not None
-    if plan is None:
-        assert snapshot.plan is None
-        assert snapshot.courses and not any(c.mandated for c in snapshot.courses)
-        return
-    assert snapshot.plan is not None
-    assert (snapshot.plan.course_codes, snapshot.plan.due_date) == (plan.codes, plan.due)
-    assert {c.code for c in snapshot.courses if c.mandated} == set(plan.codes)
+    check_plan(records, person, plan)
 
 
 def test_people_without_records_get_an_empty_snapshot(records) -> None:
