@@ -14,6 +14,12 @@ Problem = Literal["empty", "too_long", "no_text"]
 # Rasa parses "/intent{...}" itself, so a screened message skips the model and lands in the
 # fallback action, which reads the entity to tell the user what was wrong.
 PROBLEM_ENTITY = "message_problem"
+# What a chat channel answers itself to a photo, voice note, sticker or location: it never reaches the
+# assistant, so it is said in both languages.
+TEXT_ONLY_REPLY = (
+    "Sorry, I can only read text messages. Please type your question.\n"
+    "क्षमा करें, मैं केवल टेक्स्ट संदेश पढ़ सकता हूँ। कृपया अपना प्रश्न लिखकर भेजें।"
+)
 
 
 def message_problem(text: str) -> Problem | None:

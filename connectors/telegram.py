@@ -39,7 +39,7 @@ from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError, 
 from telegram.request import HTTPXRequest
 from telegram.warnings import PTBDeprecationWarning
 
-from connectors.inbound import screen
+from connectors.inbound import TEXT_ONLY_REPLY, screen
 from connectors.privacy import mask_personal_data
 from connectors.render import TELEGRAM_CALLBACK_BYTES, Button, reply_from, telegram_messages
 
@@ -67,10 +67,6 @@ SHARE_CONTACT = "/share_contact"
 PHONE_KEY = "verified_phone"
 
 # Said by the channel itself, in both languages, since these messages never reach the assistant.
-TEXT_ONLY = (
-    "I can read text messages only: please type your question. · "
-    "मैं केवल लिखे हुए संदेश पढ़ सकता हूँ, कृपया अपना प्रश्न लिखकर भेजें।"
-)
 NOT_YOUR_CONTACT = (
     "Please share your own number with the button below the chat, not someone else's contact. · "
     "कृपया चैट के नीचे वाले बटन से अपना ही नंबर साझा करें, किसी और का संपर्क नहीं।"
@@ -401,7 +397,7 @@ class TelegramInput(InputChannel):
                 return inbound(direct_reply=NOT_YOUR_CONTACT)
             return inbound(text=SHARE_CONTACT, metadata={PHONE_KEY: f"+{digits}"})
         if message.text is None:
-            return inbound(direct_reply=TEXT_ONLY)
+            return inbound(direct_reply=TEXT_ONLY_REPLY)
         if START_COMMAND.match(message.text.strip()):
             return inbound(text=GREET)
         return inbound(text=screen(message.text))

@@ -22,7 +22,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from connectors import whatsapp_protocol as wa
-from connectors.inbound import screen
+from connectors.inbound import TEXT_ONLY_REPLY, screen
 from connectors.render import reply_from, whatsapp_messages
 
 logger = logging.getLogger(__name__)
@@ -287,7 +287,7 @@ class WhatsAppInput(InputChannel):
                 self.client.post(wa.read_receipt(message.message_id), retry=False)
             )
             if message.kind == "media":
-                await output.send_response(message.wa_id, {"text": wa.TEXT_ONLY_REPLY})
+                await output.send_response(message.wa_id, {"text": TEXT_ONLY_REPLY})
             elif message.kind == "contacts":
                 # A shared contact proves nothing about the sender; their own number already does.
                 await output.send_response(message.wa_id, {"text": wa.CONTACT_REPLY})

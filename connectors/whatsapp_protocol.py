@@ -35,10 +35,6 @@ MAX_DELAY_SECONDS = 8.0
 MEDIA_TYPES = frozenset({"image", "audio", "video", "document", "sticker", "location"})
 _WA_ID = re.compile(r"^\d{6,20}$")
 
-TEXT_ONLY_REPLY = (
-    "Sorry, I can only read text messages. Please type your question.\n"
-    "क्षमा करें, मैं केवल टेक्स्ट संदेश पढ़ सकता हूँ। कृपया अपना प्रश्न लिखकर भेजें।"
-)
 CONTACT_REPLY = (
     "Thanks, but I don't need a contact card: on WhatsApp I already use the number you are writing from "
     "to confirm who you are. Please type your question.\n"

@@ -204,7 +204,7 @@ def test_pictures_get_a_text_only_reply_and_unreadable_text_is_screened(
     me = new_user()
     photo = [{"file_id": "AgAD", "file_unique_id": "AQAD", "width": 90, "height": 90, "file_size": 1024}]
     send(servers, message(me, photo=photo, caption="my certificate"))
-    assert "text messages only" in wait_for_text(fake, me, "text messages only")
+    assert "can only read text messages" in wait_for_text(fake, me, "can only read text messages")
     sticker = {
         "file_id": "CAAD",
         "file_unique_id": "AgAD",
@@ -215,7 +215,9 @@ def test_pictures_get_a_text_only_reply_and_unreadable_text_is_screened(
         "is_video": False,
     }
     send(servers, message(me, sticker=sticker))
-    fake.wait_for(lambda: texts(fake, me).count("text messages only") == 2, what="the second text-only reply")
+    fake.wait_for(
+        lambda: texts(fake, me).count("can only read text messages") == 2, what="the second text-only reply"
+    )
     assert user_events(servers, me) == []
 
     send(servers, text(me, "🙏🙏🙏"))
