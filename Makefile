@@ -49,7 +49,7 @@ $(MODEL): $(TRAINING_DATA) .venv-rasa/.installed
 
 db: .venv/.installed .env
 	$(BOT)/sahayak db upgrade
-	@# Demo learner records, dated as of the first load (see README "Learner records").
+	@# Demo learner records, dated as of the first load (see README "Your own records").
 	$(BOT)/sahayak demo load --if-empty --now
 
 # Re-ingests when a knowledge document changed; unchanged documents keep their stored vectors.
