@@ -96,8 +96,10 @@ class ValidateOrganisationRequestForm(AnswerFormValidation):
     ) -> list[EventType]:
         intent, _confidence = latest_intent(tracker)
         if intent == "correct_field":
-            field = entity(tracker, "field") or field_from_text(latest_text(tracker))
-            if field in FIELD_SLOTS:
+            # An entity the model tagged with a value that is no field still leaves the words to read.
+            found = (entity(tracker, "field"), field_from_text(latest_text(tracker)))
+            field = next((f for f in found if f in FIELD_SLOTS), None)
+            if field is not None:
                 return [SlotSet(slot, value) for slot, value in clear_field(field).items()]
             return [SlotSet("request_confirmed", "change")]
         return await super().get_extraction_events(dispatcher, tracker, domain)

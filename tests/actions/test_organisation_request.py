@@ -147,6 +147,18 @@ async def test_correcting_one_field_clears_only_that_field(domain, dispatcher) -
     assert "requester_name" not in values
 
 
+async def test_a_field_tagged_with_an_unknown_value_is_read_from_the_words(domain, dispatcher) -> None:
+    values = await validate(
+        domain,
+        dispatcher,
+        text="please change my email",
+        intent="correct_field",
+        entities=[{"entity": "field", "value": "5"}],
+        slots={**FILLED, "requested_slot": "request_confirmed"},
+    )
+    assert values["requester_email"] is None and "requester_name" not in values
+
+
 async def test_typed_field_name_is_understood(domain, dispatcher) -> None:
     values = await validate(
         domain,
