@@ -67,7 +67,7 @@ def test_telegram_escapes_html_splits_and_puts_the_keyboard_on_the_last_piece() 
 
 
 def test_telegram_callback_data_stays_within_64_bytes_and_links_are_url_buttons() -> None:
-    long_payload = '/check_my_certificate{"course": "' + "x" * 80 + '"}'
+    long_payload = '/ask_certificate{"course": "' + "x" * 80 + '"}'
     reply = Reply("Which?", (Button("Noting and Drafting", long_payload), Button("Site", "https://x.gov.in")))
     row1, row2 = telegram_messages(reply)[0]["reply_markup"]["inline_keyboard"]
     assert row1[0]["callback_data"] == "Noting and Drafting"

@@ -1,7 +1,10 @@
-"""A learner's own records: progress, pending mandated courses, Karma Points and certificates.
+"""A learner's own records: progress with the pending mandated courses, Karma Points and certificates.
 
 Nothing here is said before `proven_employee` names the asker; without a proof the identity form runs
 first and this action resumes the question afterwards (slot `pending_request`). Every lookup is audited.
+A certificate question from someone not yet proven gets the general rules first, with a button to check
+their own: most such questions are answered by the rules, and asking for an e-mail code up front would
+be a detour.
 """
 
 import asyncio
@@ -23,7 +26,8 @@ from bot.services import get_services
 from bot.validators import parse_email, parse_mobile
 
 logger = logging.getLogger(__name__)
-PERSONAL_INTENTS = ("ask_course_progress", "ask_pending_courses", "ask_karma_points", "check_my_certificate")
+PERSONAL_INTENTS = ("ask_course_progress", "ask_karma_points", "ask_certificate")
+CERTIFICATE = "ask_certificate"
 # A channel's own proof arriving on its own (Telegram's share-contact button): it answers the question
 # waiting for it, or shows the summary.
 SHARE_CONTACT = "share_contact"
@@ -80,17 +84,18 @@ def say_summary(dispatcher: CollectingDispatcher, snapshot: LearnerSnapshot) -> 
         dispatcher.utter_message(response="utter_progress_on_track")
     else:
         dispatcher.utter_message(response="utter_progress_behind", missing=missing)
-
-
-def say_pending(dispatcher: CollectingDispatcher, snapshot: LearnerSnapshot) -> None:
-    pending = progress.summarise(snapshot, today=now().date()).pending
+    pending = summary.pending
     if not pending:
-        dispatcher.utter_message(response="utter_pending_none")
         return
     lines = [f"• {c.title} ({round(c.completion)}%)" for c in pending[:MAX_LISTED]]
     if len(pending) > MAX_LISTED:
         lines.append(f"… +{len(pending) - MAX_LISTED}")
     dispatcher.utter_message(response="utter_pending_courses", count=len(pending), courses="\n".join(lines))
+
+
+def asks_for_own_certificate(tracker: Tracker) -> bool:
+    """Whether the message names a course or came from the "check my certificate" button."""
+    return entity(tracker, "scope") == "mine" or entity(tracker, "course") is not None
 
 
 def say_karma(dispatcher: CollectingDispatcher, snapshot: LearnerSnapshot) -> None:
@@ -108,7 +113,7 @@ def say_certificate(dispatcher: CollectingDispatcher, tracker: Tracker, snapshot
         started = [c for c in snapshot.courses if c.completion > 0]
         started.sort(key=lambda c: c.completed_at or datetime.min.replace(tzinfo=UTC), reverse=True)
         choices = [
-            {"title": c.title[:60], "payload": f'/check_my_certificate{{"course": "{c.code}"}}'}
+            {"title": c.title[:60], "payload": f'/ask_certificate{{"course": "{c.code}"}}'}
             for c in started[:COURSE_BUTTONS]
         ]
         dispatcher.utter_message(response="utter_certificate_which_course", buttons=choices)
@@ -152,6 +157,9 @@ class ActionPersonalRecords(Action):
                     SHARE_CONTACT,
                 ):
                     return resumed  # the identity form ran and failed; it said why
+                if request == CERTIFICATE and not asks_for_own_certificate(tracker):
+                    dispatcher.utter_message(response="utter_certificate_help", **response_kwargs(tracker))
+                    return resumed
                 dispatcher.utter_message(response="utter_identity_needed")
                 return [SlotSet("pending_request", request), FollowupAction("identity_form")]
             snapshot = await asyncio.to_thread(
@@ -178,11 +186,9 @@ class ActionPersonalRecords(Action):
         await asyncio.to_thread(
             audit.record, services.sessions, **where, employee_id=employee_id, action=request, outcome="shown"
         )
-        if request == "ask_pending_courses":
-            say_pending(dispatcher, snapshot)
-        elif request == "ask_karma_points":
+        if request == "ask_karma_points":
             say_karma(dispatcher, snapshot)
-        elif request == "check_my_certificate":
+        elif request == CERTIFICATE:
             say_certificate(dispatcher, tracker, snapshot)
         else:
             say_summary(dispatcher, snapshot)

@@ -110,6 +110,7 @@ async def test_a_portal_token_proves_and_the_summary_follows(domain, personal) -
         "utter_progress_days_left",
         "utter_assessment_failed",
         "utter_progress_behind",
+        "utter_pending_courses",
     ]
     summary = dispatcher.messages[0]
     assert (summary["completed"], summary["prescribed"], summary["percent"], summary["required"]) == (
@@ -181,12 +182,12 @@ async def test_phone_proofs_count_only_on_the_channel_that_verified_them(domain,
 
 
 async def test_a_shared_contact_answers_the_waiting_question_or_asks_again(domain, personal) -> None:
-    waiting = {"pending_request": "ask_pending_courses"}
+    waiting = {"pending_request": "ask_course_progress"}
     proof = {"verified_phone": "+919876543210"}
     dispatcher, events = await ask(
         domain, personal, "/share_contact", "share_contact", metadata=proof, slots=waiting, channel="telegram"
     )
-    assert responses(dispatcher) == ["utter_pending_courses"]
+    assert responses(dispatcher)[0] == "utter_progress_summary"
     assert SlotSet("pending_request", None) in events
     # Without a proof (or from a channel that cannot verify numbers) the identity form runs instead.
     dispatcher, events = await ask(
@@ -195,13 +196,13 @@ async def test_a_shared_contact_answers_the_waiting_question_or_asks_again(domai
     assert responses(dispatcher) == ["utter_identity_needed"]
     assert (
         FollowupAction("identity_form") in events
-        and SlotSet("pending_request", "ask_pending_courses") in events
+        and SlotSet("pending_request", "ask_course_progress") in events
     )
 
 
 async def validate(domain, slot: str, text: str, *, intent: str = "inform", email: str | None = None):
     dispatcher = CollectingDispatcher()
-    slots = {"requested_slot": slot, "identity_email": email, "pending_request": "ask_pending_courses"}
+    slots = {"requested_slot": slot, "identity_email": email, "pending_request": "ask_course_progress"}
     tracker = make_tracker(domain, text=text, intent=intent, slots=slots, active_loop="identity_form")
     events = await ValidateIdentityForm().run(dispatcher, tracker, domain)
     values = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
@@ -225,10 +226,11 @@ async def test_the_email_code_proves_and_the_waiting_question_is_answered(domain
         personal,
         code,
         "inform",
-        slots={"pending_request": "ask_pending_courses", "identity_code": "ok"},
+        slots={"pending_request": "ask_course_progress", "identity_code": "ok"},
     )
-    assert responses(dispatcher) == ["utter_pending_courses"]
-    listed = dispatcher.messages[0]["courses"]
+    assert responses(dispatcher)[0] == "utter_progress_summary"
+    assert responses(dispatcher)[-1] == "utter_pending_courses"
+    listed = dispatcher.messages[-1]["courses"]
     assert (
         "Noting and Drafting" in listed
         and "Public Procurement" in listed
@@ -278,7 +280,7 @@ async def test_certificate_check_for_a_named_course(domain, personal, course_nam
     metadata = {"portal_token": token(7)}
     entities = [{"entity": "course", "value": course_name}]
     dispatcher, _ = await ask(
-        domain, personal, "why no certificate", "check_my_certificate", metadata=metadata, entities=entities
+        domain, personal, "why no certificate", "ask_certificate", metadata=metadata, entities=entities
     )
     assert responses(dispatcher) == [response]
     key, expected = value
@@ -287,11 +289,28 @@ async def test_certificate_check_for_a_named_course(domain, personal, course_nam
 
 async def test_certificate_check_without_a_course_offers_the_learners_courses(domain, personal) -> None:
     dispatcher, _ = await ask(
-        domain, personal, "my certificate", "check_my_certificate", metadata={"portal_token": token(7)}
+        domain, personal, "my certificate", "ask_certificate", metadata={"portal_token": token(7)}
     )
     assert responses(dispatcher) == ["utter_certificate_which_course"]
     payloads = [b["payload"] for b in dispatcher.messages[0]["buttons"]]
-    assert '/check_my_certificate{"course": "C2"}' in payloads and all("C4" not in p for p in payloads)
+    assert '/ask_certificate{"course": "C2"}' in payloads and all("C4" not in p for p in payloads)
+
+
+async def test_an_unproven_certificate_question_gets_the_rules_and_a_way_to_check(domain, personal) -> None:
+    dispatcher, events = await ask(domain, personal, "certificate not generated", "ask_certificate")
+    assert responses(dispatcher) == ["utter_certificate_help"]
+    assert not any(e.get("event") == "followup" for e in events)
+    assert personal.learner_records.lookups == []  # type: ignore[union-attr]
+    # Its button, or a named course, asks for the proof and keeps the question waiting.
+    for entities in ([{"entity": "scope", "value": "mine"}], [{"entity": "course", "value": "RTI"}]):
+        dispatcher, events = await ask(
+            domain, personal, "/ask_certificate", "ask_certificate", entities=entities
+        )
+        assert responses(dispatcher) == ["utter_identity_needed"]
+        assert (
+            FollowupAction("identity_form") in events
+            and SlotSet("pending_request", "ask_certificate") in events
+        )
 
 
 async def test_someone_elses_records_are_refused_even_when_proven(domain, personal) -> None:
