@@ -24,6 +24,10 @@ LEXICAL_WEIGHT = 5.0
 SATURATION = 30.0
 NGRAM = 3
 CANDIDATES = 50
+# BM25 counts a section's heading this many times (as BM25F weights a title field): a heading names what
+# its section answers, so a question sharing its words belongs there rather than in a sibling section
+# that only mentions them.
+HEADING_WEIGHT = 3
 
 _TOKEN = regex.compile(r"[\p{L}\p{M}\p{N}]+(?:[.@/-][\p{L}\p{M}\p{N}]+)*")
 _STOPWORD_TEXT = """
@@ -107,6 +111,11 @@ def lexical_terms(text: str) -> list[str]:
     return words + grams
 
 
+def passage_terms(chunk: Chunk) -> list[str]:
+    """A passage's BM25 terms, its heading weighted by `HEADING_WEIGHT`."""
+    return lexical_terms(chunk.search_text) + lexical_terms(chunk.heading) * (HEADING_WEIGHT - 1)
+
+
 @dataclass(frozen=True)
 class Hit:
     chunk: Chunk
@@ -142,7 +151,7 @@ class KnowledgeBase:
         self.chunks = stored.chunks
         self._by_id: dict[tuple[str, str], Chunk] = {(c.id, c.language): c for c in self.chunks}
         self._bm25 = bm25s.BM25()
-        self._bm25.index([lexical_terms(c.search_text) or [""] for c in self.chunks], show_progress=False)
+        self._bm25.index([passage_terms(c) or [""] for c in self.chunks], show_progress=False)
 
     @classmethod
     def load(

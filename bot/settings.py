@@ -22,7 +22,7 @@ class Settings(BaseSettings):
     # Hindi and Hinglish words with their English meaning, so the English-only model can read a question.
     kb_glossary: Path = ROOT / "knowledge" / "glossary.yml"
     # Below this fused score the bot says it is not sure (calibrated by `python -m bench.kb_eval`).
-    kb_min_score: float = 2.04
+    kb_min_score: float = 2.54
 
     # Learner records: the SQL tables (demo data or a CSV import) or the Karmayogi API.
     records_source: Literal["sql", "http"] = "sql"
