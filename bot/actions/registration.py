@@ -16,7 +16,8 @@ STEP_WORDS = (
     ("7", ("password", "profile", "पासवर्ड", "प्रोफ़ाइल", "प्रोफाइल")),
     ("6", ("sign up", "signup", "साइन अप")),
     ("3", ("email", "mobile", "name", "group", "ईमेल", "मोबाइल", "नाम")),
-    ("1", ("portal", "website", "site", "register button", "पोर्टल", "वेबसाइट")),
+    ("2", ("register button", "रजिस्टर बटन")),
+    ("1", ("portal", "website", "site", "पोर्टल", "वेबसाइट")),
 )
 STEP_RESPONSES = {"1": "1", "2": "1", "3": "3", "4": "4", "5": "5", "6": "6", "7": "7"}
 
