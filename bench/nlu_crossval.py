@@ -2,8 +2,9 @@
 
 Runs in the Rasa environment (`.venv-rasa/bin/python bench/nlu_crossval.py`; `make bench` does).
 Each example carries its language in the intent block's metadata (en, hi, hinglish).
-Cross-validation folds share a writer and a style with their training folds, so it flatters the model;
-`bench/nlu_heldout.yml` was written separately, never trains anything, and shows how far that goes.
+Cross-validation folds come from the same writers as the folds they are tested against;
+`bench/nlu_heldout.yml` was written separately from the intent definitions and never trains anything,
+so it shows how the model does on phrasings its training data's writers did not produce.
 """
 
 import argparse
@@ -82,20 +83,20 @@ def training_time_from_scratch(workdir: Path) -> float:
 def report(title: str, rows: list[Row]) -> None:
     by_language: dict[str, list[tuple[str, str, bool]]] = defaultdict(list)
     for language, truth, predicted, fell_back in rows:
-        by_language[language].append((truth, predicted, fell_back))
-        by_language["all"].append((truth, predicted, fell_back))
+        for key in (language, "all"):
+            by_language[key].append((truth, predicted, fell_back))
     print(f"{title} ({len(rows)} examples)")
     print(f"  {'language':<9} {'n':>5} {'accuracy':>9} {'macro-F1':>9} {'fallback':>9}")
     for language in ("en", "hi", "hinglish", "all"):
         items = by_language.get(language, [])
         if not items:
             continue
-        truth = [t for t, _, _ in items]
-        predicted = [p for _, p, _ in items]
+        truths = [t for t, _, _ in items]
+        predictions = [p for _, p, _ in items]
         fallback_rate = sum(f for _, _, f in items) / len(items)
         print(
-            f"  {language:<9} {len(items):>5} {accuracy_score(truth, predicted):>9.3f} "
-            f"{f1_score(truth, predicted, average='macro'):>9.3f} {fallback_rate:>9.3f}"
+            f"  {language:<9} {len(items):>5} {accuracy_score(truths, predictions):>9.3f} "
+            f"{f1_score(truths, predictions, average='macro'):>9.3f} {fallback_rate:>9.3f}"
         )
     confusions = Counter((t, p) for _, t, p, _ in rows if t != p)
     print("  most frequent confusions (true -> predicted):")
@@ -113,7 +114,6 @@ async def main() -> None:
     examples = list(data.intent_examples)
     labels = [e.get("intent") for e in examples]
     cv_rows: list[Row] = []
-    heldout_rows: list[Row] = []
     workdir = Path(tempfile.mkdtemp(prefix="sahayak-cv-"))
     try:
         splitter = StratifiedKFold(n_splits=FOLDS, shuffle=True, random_state=42)
@@ -127,16 +127,14 @@ async def main() -> None:
             test = [examples[i] for i in test_idx]
             cv_rows += await evaluate_fold(train, test, workdir, f"fold{fold}", args.config)
             print(f"fold {fold + 1}/{FOLDS} done", file=sys.stderr)
-        if HELDOUT.exists():
-            heldout = list(load_data(str(HELDOUT)).intent_examples)
-            heldout_rows = await evaluate_fold(data, heldout, workdir, "all", args.config)
+        heldout = list(load_data(str(HELDOUT)).intent_examples)
+        heldout_rows = await evaluate_fold(data, heldout, workdir, "all", args.config)
         seconds = None if args.no_train_time else training_time_from_scratch(workdir)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
     report(f"NLU {FOLDS}-fold cross-validation", cv_rows)
-    if heldout_rows:
-        report(f"NLU trained on all of data/nlu, tested on {HELDOUT.name}", heldout_rows)
+    report(f"NLU trained on all of data/nlu, tested on {HELDOUT.name}", heldout_rows)
     if seconds is not None:
         print(f"Training the whole assistant from scratch (empty cache): {seconds:.0f} s")
 
