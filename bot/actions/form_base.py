@@ -15,6 +15,9 @@ from bot.validators import Parsed
 class AnswerFormValidation(FormValidationAction):
     """The text answers the slot that was asked; entities fill other empty slots they name.
 
+    An entity that is the very answer just given fills nothing else: "Railway Board" typed as the
+    department must not also become the organisation because the tagger read it as one.
+
     A message that clearly asks something else (a digression, "cancel", "talk to a person")
     fills nothing, so Rasa rejects the form and the rules answer it, then resume the form.
     """
@@ -33,9 +36,15 @@ class AnswerFormValidation(FormValidationAction):
             answer = self.answer(requested, tracker)
             if answer is not None:
                 values[requested] = answer
+        answer_words = _words(values[requested]) if isinstance(values.get(requested), str) else None
         for slot, entity_name in self.entity_slots.items():
             found = entity(tracker, entity_name)
-            if found and slot not in values and tracker.get_slot(slot) is None:
+            if (
+                found
+                and slot not in values
+                and tracker.get_slot(slot) is None
+                and _words(found) != answer_words
+            ):
                 values[slot] = found
         return [SlotSet(slot, value) for slot, value in values.items()]
 
@@ -49,6 +58,10 @@ class AnswerFormValidation(FormValidationAction):
     def clearly_answers(self, slot: str, text: str) -> bool:
         """Whether `text` is unmistakably a value for `slot`, whatever intent NLU gave it."""
         return False
+
+
+def _words(text: str) -> str:
+    return " ".join(text.casefold().split())
 
 
 def checked(

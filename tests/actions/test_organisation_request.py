@@ -86,6 +86,34 @@ async def test_entities_prefill_slots_when_the_form_starts(domain, dispatcher) -
     assert values["organisation_name"] == "Regional Office Bhopal"
 
 
+async def test_an_answer_is_not_also_taken_as_another_field(domain, dispatcher) -> None:
+    values = await validate(
+        domain,
+        dispatcher,
+        text="Railway Board",
+        intent="inform",
+        slots={"requested_slot": "department"},
+        entities=[{"entity": "organisation", "value": "railway board"}],
+    )
+    assert values == {"department": "Railway Board"}
+
+
+async def test_other_entities_in_an_answer_still_fill_their_fields(domain, dispatcher) -> None:
+    values = await validate(
+        domain,
+        dispatcher,
+        text="anita.verma@mha.gov.in, mobile 9876543210",
+        intent="inform",
+        slots={"requested_slot": "requester_email"},
+        entities=[
+            {"entity": "email", "value": "anita.verma@mha.gov.in"},
+            {"entity": "mobile", "value": "9876543210"},
+        ],
+    )
+    assert values["requester_email"] == "anita.verma@mha.gov.in"
+    assert values["requester_mobile"] == "9876543210"
+
+
 async def test_side_question_fills_nothing_so_the_rules_answer_it(domain, dispatcher) -> None:
     values = await validate(
         domain,
