@@ -2,7 +2,9 @@
 
 `action_detect_language` is the `language` slot's custom mapping, so Rasa runs it right after
 each user message: an explicit choice ("reply in Hindi") sets and locks the language; otherwise
-the message's own language is used, unless the user locked a choice earlier.
+the message's own language is used, unless the user locked a choice earlier. An answer to a
+form's question ("Ministry of Railways", a name, an e-mail address) says nothing about the language
+the user reads, so it never switches it; a question asked in the middle of a form still does.
 """
 
 from typing import Any
@@ -11,7 +13,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.actions.common import entity, is_button_payload, latest_intent, latest_text
+from bot.actions.common import entity, is_button_payload, latest_intent, latest_text, steers_away
 from bot.language import LANGUAGES, detect_language
 
 
@@ -27,9 +29,13 @@ class ActionDetectLanguage(Action):
         if intent == "set_language" and chosen in LANGUAGES:
             return [SlotSet("language", chosen), SlotSet("language_locked", True)]
         text = latest_text(tracker)
-        if tracker.get_slot("language_locked") or is_button_payload(text):
+        if tracker.get_slot("language_locked") or is_button_payload(text) or _answers_form(tracker):
             return []
         detected = detect_language(text)
         if detected is None or detected == tracker.get_slot("language"):
             return []
         return [SlotSet("language", detected)]
+
+
+def _answers_form(tracker: Tracker) -> bool:
+    return bool(tracker.active_loop_name and tracker.get_slot("requested_slot")) and not steers_away(tracker)

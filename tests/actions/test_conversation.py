@@ -31,6 +31,25 @@ async def test_language_follows_the_message(domain, dispatcher, text, current, e
     assert slot_values(await ActionDetectLanguage().run(dispatcher, tracker, domain)) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "intent", "expected"),
+    [
+        ("Ministry of Railways", "inform", {}),
+        ("what is the deadline for mandatory courses?", "faq", {"language": "en"}),
+        ("cancel the form", "cancel", {"language": "en"}),
+    ],
+)
+async def test_a_form_answer_keeps_the_language(domain, dispatcher, text, intent, expected) -> None:
+    tracker = make_tracker(
+        domain,
+        text=text,
+        intent=intent,
+        slots={"language": "hi", "requested_slot": "ministry_or_state"},
+        active_loop="organisation_request_form",
+    )
+    assert slot_values(await ActionDetectLanguage().run(dispatcher, tracker, domain)) == expected
+
+
 async def test_explicit_choice_sets_and_locks_the_language(domain, dispatcher) -> None:
     tracker = make_tracker(
         domain, text="reply in hindi", intent="set_language", entities=[{"entity": "language", "value": "hi"}]
