@@ -57,12 +57,16 @@ def entity(tracker: Tracker, name: str) -> str | None:
     return next(tracker.get_latest_entity_values(name), None)
 
 
-def steers_away(tracker: Tracker) -> bool:
-    """The latest message asks for something else rather than answering the form's question."""
+def steers_away(tracker: Tracker, *, digression_confidence: float = DIGRESSION_CONFIDENCE) -> bool:
+    """The latest message asks for something else rather than answering the form's question.
+
+    A free-text answer ("Certificate Issuing Cell") often looks like some other intent, so a digression
+    must be confident by default; where only yes/no/change is expected, the caller can ask for less.
+    """
     name, confidence = latest_intent(tracker)
     if name in CONTROL_INTENTS:
         return confidence >= 0.5 or is_button_payload(latest_text(tracker))
-    return name in DIGRESSION_INTENTS and confidence >= DIGRESSION_CONFIDENCE
+    return name in DIGRESSION_INTENTS and confidence >= digression_confidence
 
 
 PROBLEM_RESPONSES = {

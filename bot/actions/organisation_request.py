@@ -9,7 +9,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.actions.common import channel, entity, latest_intent, latest_text, response_kwargs
+from bot.actions.common import channel, entity, latest_intent, latest_text, response_kwargs, steers_away
 from bot.actions.form_base import AnswerFormValidation, checked
 from bot.requests import RequestDetails, file_request, find_request
 from bot.services import get_services
@@ -106,6 +106,10 @@ class ValidateOrganisationRequestForm(AnswerFormValidation):
 
     def answer(self, slot: str, tracker: Tracker) -> Any:
         if slot == "request_confirmed":
+            # Only yes, no or a correction is expected here, so any question is one: it is answered and
+            # the read-back comes again.
+            if steers_away(tracker, digression_confidence=0.0):
+                return None
             intent, _confidence = latest_intent(tracker)
             return {"affirm": "yes", "deny": "change"}.get(intent or "", "unclear")
         return super().answer(slot, tracker)

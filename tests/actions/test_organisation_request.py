@@ -149,6 +149,18 @@ async def test_confirmation_yes(domain, dispatcher) -> None:
     assert values["request_confirmed"] == "yes"
 
 
+async def test_a_question_at_the_read_back_fills_nothing_so_the_rules_answer_it(domain, dispatcher) -> None:
+    values = await validate(
+        domain,
+        dispatcher,
+        text="what is the deadline for mandatory courses?",
+        intent="faq",
+        confidence=0.55,
+        slots={**FILLED, "requested_slot": "request_confirmed"},
+    )
+    assert "request_confirmed" not in values
+
+
 async def test_confirmation_no_asks_which_field(domain, dispatcher) -> None:
     values = await validate(
         domain,
