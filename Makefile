@@ -46,8 +46,10 @@ help:
 $(MODEL): $(TRAINING_DATA) .venv-rasa/.installed
 	$(RASA)/rasa train --skip-validation --fixed-model-name sahayak --out models --quiet
 
-.env:
-	cp .env.example .env
+# A new .env gets random secrets and development mode; an existing one keeps its values, gains new
+# settings, and has any secret that is empty or still the published example replaced (README "Security").
+.env: .env.example scripts/make-env
+	python3 scripts/make-env --development
 
 db: .venv/.installed .env
 	$(BOT)/sahayak db upgrade

@@ -85,6 +85,8 @@ def widget_samples(servers: Servers) -> list[float]:
         f'<html lang="en"><body><script src="{servers.rasa_url}/webhooks/widget/widget.js" '
         f'data-server="{servers.rasa_url}" data-lang="en"></script></body></html>'
     )
+    # Served as if from the portal's origin, the only one allowed to embed the widget.
+    page_url = f"http://127.0.0.1:{servers.portal_port}/bench"
     samples: list[float] = []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM)
@@ -92,7 +94,8 @@ def widget_samples(servers: Servers) -> list[float]:
             for i in range(WARMUP + ROUNDS):
                 context = browser.new_context()
                 page = context.new_page()
-                page.set_content(page_html)
+                page.route(page_url, lambda route: route.fulfill(body=page_html, content_type="text/html"))
+                page.goto(page_url)
                 page.get_by_role("button", name=re.compile(r"^Open Karmayogi Sahayak")).click()
                 replies = page.locator("li.bot")
                 replies.first.wait_for(timeout=60_000)  # the greeting sent when a conversation opens

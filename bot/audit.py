@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import utcnow
 from bot.models import AuditRecord
-from connectors.privacy import mask_personal_data
+from contract.privacy import mask_personal_data
 
 _LABEL = re.compile(r"[a-z][a-z0-9_]*")
 MAX_ACTION = 64
@@ -34,6 +34,7 @@ def record(
     action: str,
     outcome: str,
     at: datetime | None = None,
+    requester: str | None = None,
 ) -> None:
     """Write one audit row in its own transaction, so it is kept even when the caller's work fails."""
     _check_label("action", action, MAX_ACTION)
@@ -47,6 +48,7 @@ def record(
                 action=action,
                 outcome=outcome,
                 created_at=(at or utcnow()).astimezone(UTC),
+                requester=requester,
             )
         )
 
@@ -60,10 +62,11 @@ def times(
     channel: str | None = None,
     sender_id: str | None = None,
     employee_id: int | None = None,
+    requester: str | None = None,
 ) -> list[datetime]:
-    """When `action` ended in one of `outcomes` after `since` (UTC, oldest first), for one sender or one
-    employee: the sign-in throttles count attempts here, whether or not they named a real person, so a
-    throttle never tells who exists."""
+    """When `action` ended in one of `outcomes` after `since` (UTC, oldest first), for one sender, one
+    requester and/or one employee: the sign-in throttles count attempts here, whether or not they named a
+    real person, so a throttle never tells who exists."""
     query = select(AuditRecord.created_at).where(
         AuditRecord.action == action,
         AuditRecord.outcome.in_(outcomes),
@@ -75,6 +78,8 @@ def times(
         query = query.where(AuditRecord.sender_id == sender_id)
     if employee_id is not None:
         query = query.where(AuditRecord.employee_id == employee_id)
+    if requester is not None:
+        query = query.where(AuditRecord.requester == requester)
     with sessions() as session:
         found = session.scalars(query.order_by(AuditRecord.created_at)).all()
     # SQLite hands back naive datetimes; everything is stored in UTC.

@@ -6,7 +6,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 from bot.settings import ROOT
@@ -20,14 +20,17 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
-    """An engine whose errors never echo statement parameters: they hold emails and mobile numbers."""
+def make_engine(url: str, *, connect_timeout: int = 5, statement_timeout: int = 10, **kwargs: Any) -> Engine:
+    """An engine whose errors never echo statement parameters (they hold emails and mobile numbers),
+    and that gives up on a database that stops answering instead of waiting for ever: connecting, each
+    statement and waiting for a pooled connection are bounded (seconds)."""
     kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         path = url.partition(":///")[2]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 15}, **kwargs)
+        # SQLite has no statement timeout; `timeout` bounds the wait for another writer's lock.
+        engine = create_engine(url, connect_args={"timeout": statement_timeout}, **kwargs)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -37,7 +40,21 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    connect_args: dict[str, Any] = {}
+    if url.startswith("postgresql"):
+        # Sent at connect: a statement running longer is cancelled by the server. Options already in
+        # the URL (a search_path, say) are kept.
+        given = make_url(url).query.get("options")
+        options = " ".join(
+            [
+                *([given] if isinstance(given, str) else list(given or ())),
+                f"-c statement_timeout={statement_timeout * 1000}",
+            ]
+        )
+        connect_args = {"connect_timeout": connect_timeout, "options": options}
+    connect_args.update(kwargs.pop("connect_args", {}))
+    kwargs.setdefault("pool_timeout", connect_timeout)
+    return create_engine(url, pool_pre_ping=True, connect_args=connect_args, **kwargs)
 
 
 def make_sessions(engine: Engine) -> sessionmaker[Session]:

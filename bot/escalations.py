@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.models import Escalation
 from bot.references import new_reference
-from connectors.privacy import mask_personal_data
+from contract.privacy import mask_personal_data
 
 REFERENCE_PREFIX = "ESC"
 MAX_LINE_CHARS = 300

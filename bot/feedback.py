@@ -3,7 +3,7 @@
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.models import AnswerFeedback
-from connectors.privacy import mask_personal_data
+from contract.privacy import mask_personal_data
 
 
 def record_feedback(

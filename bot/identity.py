@@ -5,13 +5,23 @@ number the channel itself verified (WhatsApp, Telegram), or a one-time code sent
 address on record. Every attempt, good or bad, leaves an audit row without personal data in it.
 
 The e-mail code is never stored, only its argon2 hash; it expires, locks after a few wrong tries, and
-asking for it answers the same whether or not the address belongs to anyone.
+both steps (asking for a code, typing it) answer the same, in the same time, whether or not the address
+belongs to anyone: an unknown address gets a decoy code that is never mailed and never matches, and the
+real mail is sent after the reply, in the background (`deliver_code`).
+
+Codes are throttled per sender, per requester (the network a browser or REST caller came from, or the
+chat account on WhatsApp and Telegram) and per employee, and one requester may use only a part of an
+employee's hourly allowance: changing sender ids cannot flood an inbox or lock the real person out.
+
+A link made on a channel where anyone can claim a sender id (REST, the widget) holds for the conversation
+session it was made in, at most `WEAK_LINK_TTL`; WhatsApp and Telegram vouch for their senders, so a link
+there holds until "forget me".
 """
 
 import logging
 import math
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal, TypedDict, cast
 
@@ -24,12 +34,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot import audit
 from bot.db import utcnow
-from bot.mailer import Mailer, MailUnavailable, sign_in_code_message
+from bot.mailer import Mailer, sign_in_code_message
 from bot.models import EmailCode, IdentityLink
 from bot.records import LearnerRecords, RecordsUnavailable
 from bot.records_sql import normalise_mobile
 from bot.validators import parse_email
-from connectors.privacy import ascii_digits
+from contract.conversations import VERIFIED_SENDER_CHANNELS
+from contract.privacy import ascii_digits
 
 logger = logging.getLogger(__name__)
 
@@ -37,10 +48,18 @@ CODE_DIGITS = 6
 CODE_TTL = timedelta(minutes=10)
 MAX_CODE_ATTEMPTS = 5
 RESEND_INTERVAL = timedelta(seconds=60)
-CODES_PER_HOUR = 5
-# Across all senders: past this, codes for one employee are silently not sent, so nobody can flood an
-# officer's inbox by changing sender ids. The user still reads "sent", as for an unknown address.
+# Per sender (one conversation): past this the user reads "wait a little".
+CODES_PER_HOUR = 3
+# Per requester: one office behind one address shares this, so it is generous; it stops one machine
+# spraying codes at many addresses. Past it the user reads "wait a little".
+CODES_PER_REQUESTER_PER_HOUR = 30
+# Per employee, silently (the user still reads "sent", as for an unknown address): no inbox gets more than
+# ten codes an hour, and no one requester more than three of them, so an attacker on one network can
+# neither flood an officer's inbox nor use up the ten and lock the officer out.
 CODES_PER_EMPLOYEE_PER_HOUR = 10
+CODES_PER_REQUESTER_PER_EMPLOYEE = 3
+# A link on a channel whose sender ids anyone can claim lasts one session at most.
+WEAK_LINK_TTL = timedelta(hours=2)
 JWT_LEEWAY_SECONDS = 30
 JWT_ALGORITHMS = ("HS256", "RS256")
 MAX_TOKEN_CHARS = 8192
@@ -54,7 +73,8 @@ PROVE_JWT = "prove_jwt"
 CODE_START = "email_code_start"
 CODE_VERIFY = "email_code_verify"
 FORGET = "forget_link"
-# Start outcomes that count towards a sender's throttle: each looks like "sent" to the user.
+CODE_MAIL = "email_code_mail"
+# Start outcomes that count towards the throttles: each looks like "sent" to the user.
 _COUNTED = ("sent", "unknown_email", "suppressed")
 
 Reason = Literal[
@@ -71,12 +91,23 @@ class ProofResult:
 
 
 @dataclass(frozen=True)
+class CodeMail:
+    """A code mail waiting to be handed to the mailer (`deliver_code`), after the user has been answered."""
+
+    code_id: int
+    to: str
+    subject: str
+    body: str
+
+
+@dataclass(frozen=True)
 class CodeStart:
     """What the user may be told after asking for a code. "sent" also when the address is unknown."""
 
     status: Literal["sent", "throttled", "invalid_email"]
     error: str | None = None  # for "invalid_email": the validator's code (utter_invalid_<error>)
     retry_after: int | None = None  # for "throttled": seconds until a new code may be asked for
+    mail: CodeMail | None = field(default=None, repr=False, compare=False)
 
 
 class _Who(TypedDict):
@@ -132,9 +163,12 @@ def _link(
     employee_id: int,
     method: str,
     now: datetime,
+    session_key: str | None = None,
 ) -> None:
     """Store the proven link, replacing any earlier one of this sender. A concurrent proof of the same
-    sender can win the unique constraint; one retry then replaces its link."""
+    sender can win the unique constraint; one retry then replaces its link. On a channel that cannot
+    vouch for its senders the link is bound to this conversation session and expires."""
+    weak = channel not in VERIFIED_SENDER_CHANNELS
     for attempt in range(2):
         try:
             with sessions.begin() as session:
@@ -150,6 +184,8 @@ def _link(
                         employee_id=employee_id,
                         method=method,
                         created_at=now,
+                        session_key=session_key if weak else None,
+                        expires_at=now + WEAK_LINK_TTL if weak else None,
                     )
                 )
             return
@@ -158,14 +194,27 @@ def _link(
                 raise
 
 
-def linked_employee(sessions: sessionmaker[Session], *, channel: str, sender_id: str) -> int | None:
-    """The employee this channel user has proven to be, if any."""
+def linked_employee(
+    sessions: sessionmaker[Session],
+    *,
+    channel: str,
+    sender_id: str,
+    session_key: str | None = None,
+    now: datetime | None = None,
+) -> int | None:
+    """The employee this channel user has proven to be, if the proof still holds: on REST and the
+    widget only in the session it was made in, and not past its expiry."""
     with sessions() as session:
-        return session.scalar(
-            select(IdentityLink.employee_id).where(
-                IdentityLink.channel == channel, IdentityLink.sender_id == sender_id
-            )
-        )
+        link = session.scalars(
+            select(IdentityLink).where(IdentityLink.channel == channel, IdentityLink.sender_id == sender_id)
+        ).first()
+    if link is None:
+        return None
+    if channel in VERIFIED_SENDER_CHANNELS:
+        return link.employee_id
+    if link.session_key != session_key or link.expires_at is None or _utc(link.expires_at) <= _utc(now):
+        return None
+    return link.employee_id
 
 
 def _claimed_employee(claims: dict[str, Any]) -> int | None:
@@ -220,6 +269,7 @@ def prove_with_token(
     algorithm: Literal["HS256", "RS256"],
     audience: str | None,
     issuer: str | None,
+    session_key: str | None = None,
 ) -> ProofResult:
     """Check a portal-signed JWT (exp required, 30 s leeway) naming the employee in `employee_id` or
     `sub`, and link this sender to them. Raises `RecordsUnavailable` when the records are down."""
@@ -234,7 +284,7 @@ def prove_with_token(
         raise
     if employee is None:
         return _finish(sessions, **where, action=PROVE_JWT, reason="unknown")
-    _link(sessions, **where, employee_id=employee.id, method="jwt", now=utcnow())
+    _link(sessions, **where, employee_id=employee.id, method="jwt", now=utcnow(), session_key=session_key)
     return _finish(sessions, **where, action=PROVE_JWT, reason="ok", employee_id=employee.id)
 
 
@@ -268,53 +318,85 @@ def prove_with_phone(
     return _finish(sessions, **where, action=action, reason="ok", employee_id=employee.id)
 
 
-def _throttle_wait(sessions: sessionmaker[Session], *, channel: str, sender_id: str, now: datetime) -> int:
-    """Seconds this sender must wait before another code (0: none). Counted from the audit trail, so
-    asking for an unknown address counts the same as for a real one."""
+def _throttle_wait(
+    sessions: sessionmaker[Session], *, channel: str, sender_id: str, requester: str, now: datetime
+) -> int:
+    """Seconds this sender and requester must wait before another code (0: none). Counted from the
+    audit trail, so asking for an unknown address counts the same as for a real one."""
+    hour_ago = now - timedelta(hours=1)
     sent = audit.times(
-        sessions,
-        action=CODE_START,
-        outcomes=_COUNTED,
-        since=now - timedelta(hours=1),
-        channel=channel,
-        sender_id=sender_id,
+        sessions, action=CODE_START, outcomes=_COUNTED, since=hour_ago, channel=channel, sender_id=sender_id
+    )
+    by_requester = audit.times(
+        sessions, action=CODE_START, outcomes=_COUNTED, since=hour_ago, requester=requester
     )
     waits = [0.0]
     if sent:
         waits.append((sent[-1] + RESEND_INTERVAL - now).total_seconds())
     if len(sent) >= CODES_PER_HOUR:
         waits.append((sent[-CODES_PER_HOUR] + timedelta(hours=1) - now).total_seconds())
+    if len(by_requester) >= CODES_PER_REQUESTER_PER_HOUR:
+        waits.append((by_requester[-CODES_PER_REQUESTER_PER_HOUR] + timedelta(hours=1) - now).total_seconds())
     return math.ceil(max(waits))
+
+
+def _held_back(sessions: sessionmaker[Session], *, employee_id: int, requester: str, now: datetime) -> bool:
+    """Whether this employee has had enough codes this hour, from everyone or from this requester."""
+    hour_ago = now - timedelta(hours=1)
+    mailed = audit.times(
+        sessions, action=CODE_START, outcomes=("sent",), since=hour_ago, employee_id=employee_id
+    )
+    mine = audit.times(
+        sessions,
+        action=CODE_START,
+        outcomes=("sent",),
+        since=hour_ago,
+        employee_id=employee_id,
+        requester=requester,
+    )
+    return len(mailed) >= CODES_PER_EMPLOYEE_PER_HOUR or len(mine) >= CODES_PER_REQUESTER_PER_EMPLOYEE
 
 
 def start_email_code(
     sessions: sessionmaker[Session],
     records: LearnerRecords,
-    mailer: Mailer,
     *,
     channel: str,
     sender_id: str,
     email: str,
+    requester: str | None = None,
     now: datetime | None = None,
     ttl: timedelta = CODE_TTL,
     approved_domains: frozenset[str] = frozenset(),
 ) -> CodeStart:
-    """Mail a one-time code to `email` if it is an employee's official address; answer "sent" either way.
+    """Prepare a one-time code for `email` if it is an employee's official address; answer "sent" either
+    way. The mail itself is in the result, for `deliver_code` after the user has been answered, so the
+    answer takes as long for an unknown address as for a known one.
 
-    A new code replaces the sender's previous one. Raises `RecordsUnavailable` when the records are
-    down, and `MailUnavailable` when the mail cannot be handed over (the stored code is removed again).
+    A new code replaces the sender's previous one; an unknown address or a held-back mail leaves a decoy.
+    `requester` (default: the sender) is who asks beyond the sender id. Raises `RecordsUnavailable` when
+    the records are down.
     """
     now = _utc(now)
     where: _Who = {"channel": channel, "sender_id": sender_id}
+    requester = requester or sender_id
 
     def audited(outcome: str, employee_id: int | None = None) -> None:
-        audit.record(sessions, **where, employee_id=employee_id, action=CODE_START, outcome=outcome, at=now)
+        audit.record(
+            sessions,
+            **where,
+            employee_id=employee_id,
+            action=CODE_START,
+            outcome=outcome,
+            at=now,
+            requester=requester,
+        )
 
     parsed = parse_email(email if isinstance(email, str) else "", approved_domains=approved_domains)
     if parsed.value is None:
         audited("invalid_email")
         return CodeStart(status="invalid_email", error=parsed.error)
-    wait = _throttle_wait(sessions, **where, now=now)
+    wait = _throttle_wait(sessions, **where, requester=requester, now=now)
     if wait > 0:
         audited("throttled")
         return CodeStart(status="throttled", retry_after=wait)
@@ -324,21 +406,12 @@ def start_email_code(
         audited("unavailable")
         raise
     code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
-    code_hash = HASHER.hash(code)  # also for an unknown address, so both answers take about as long
-    if employee is None:
-        audited("unknown_email")
-        return CodeStart(status="sent")
-    recent_for_employee = audit.times(
-        sessions,
-        action=CODE_START,
-        outcomes=("sent",),
-        since=now - timedelta(hours=1),
-        employee_id=employee.id,
+    code_hash = HASHER.hash(code)
+    # The same queries whether or not the address is known, so the answer takes the same time.
+    held_back = _held_back(
+        sessions, employee_id=employee.id if employee else -1, requester=requester, now=now
     )
-    if len(recent_for_employee) >= CODES_PER_EMPLOYEE_PER_HOUR:
-        audited("suppressed", employee.id)
-        return CodeStart(status="sent")
-
+    mailed = employee is not None and not held_back
     with sessions.begin() as session:
         session.execute(
             delete(EmailCode).where(EmailCode.channel == channel, EmailCode.sender_id == sender_id)
@@ -346,7 +419,7 @@ def start_email_code(
         row = EmailCode(
             channel=channel,
             sender_id=sender_id,
-            employee_id=employee.id,
+            employee_id=employee.id if mailed and employee else None,
             code_hash=code_hash,
             attempts=0,
             created_at=now,
@@ -355,17 +428,43 @@ def start_email_code(
         session.add(row)
         session.flush()
         code_id = row.id
-    subject, body = sign_in_code_message(code, minutes=max(1, round(ttl.total_seconds() / 60)))
-    try:
-        mailer.send(to=employee.email, subject=subject, body=body)
-    except BaseException as error:
-        with sessions.begin() as session:  # nothing half-done: no code without its mail
-            session.execute(delete(EmailCode).where(EmailCode.id == code_id))
-        if isinstance(error, MailUnavailable):
-            audited("mail_unavailable", employee.id)
-        raise
+    if employee is None:
+        audited("unknown_email")
+        return CodeStart(status="sent")
+    if not mailed:
+        audited("suppressed", employee.id)
+        return CodeStart(status="sent")
     audited("sent", employee.id)
-    return CodeStart(status="sent")
+    subject, body = sign_in_code_message(code, minutes=max(1, round(ttl.total_seconds() / 60)))
+    return CodeStart(
+        status="sent", mail=CodeMail(code_id=code_id, to=employee.email, subject=subject, body=body)
+    )
+
+
+def deliver_code(
+    sessions: sessionmaker[Session], mailer: Mailer, started: CodeStart, *, channel: str, sender_id: str
+) -> bool:
+    """Hand a prepared code mail to the mailer. When that fails the code is withdrawn (no code without
+    its mail) and the failure audited; the user, told "sent", can ask again or ask for the helpdesk."""
+    mail = started.mail
+    if mail is None:
+        return False
+    try:
+        mailer.send(to=mail.to, subject=mail.subject, body=mail.body)
+    except Exception as error:
+        with sessions.begin() as session:
+            session.execute(delete(EmailCode).where(EmailCode.id == mail.code_id))
+        audit.record(
+            sessions,
+            channel=channel,
+            sender_id=sender_id,
+            employee_id=None,
+            action=CODE_MAIL,
+            outcome="failed",
+        )
+        logger.error("a sign-in code could not be mailed: %s", type(error).__name__)
+        return False
+    return True
 
 
 def _code_matches(code_hash: str, code: str) -> bool:
@@ -382,10 +481,11 @@ def verify_email_code(
     sender_id: str,
     code: str,
     now: datetime | None = None,
+    session_key: str | None = None,
 ) -> ProofResult:
     """Check the code this sender was mailed; the right one links them to the employee. Every try,
     right or wrong, uses up one of the code's attempts, claimed atomically so that parallel guesses
-    cannot exceed the limit."""
+    cannot exceed the limit. A decoy (no employee) answers like a real code and never matches."""
     now = _utc(now)
     where: _Who = {"channel": channel, "sender_id": sender_id}
     typed = ascii_digits("".join(code.split())) if isinstance(code, str) else ""
@@ -429,7 +529,8 @@ def verify_email_code(
             at=now,
         )
     attempts_left = max(0, MAX_CODE_ATTEMPTS - (attempts or MAX_CODE_ATTEMPTS))
-    right = len(typed) == CODE_DIGITS and typed.isdigit() and _code_matches(row.code_hash, typed)
+    matches = _code_matches(row.code_hash, typed) if len(typed) == CODE_DIGITS and typed.isdigit() else False
+    right = matches and employee_id is not None
     if not right:
         reason: Reason = "wrong_code" if attempts_left else "locked"
         return _finish(
@@ -456,7 +557,7 @@ def verify_email_code(
         )
     if not used or employee_id is None:  # a parallel try used it first
         return _finish(sessions, **where, action=CODE_VERIFY, reason="no_code", at=now)
-    _link(sessions, **where, employee_id=employee_id, method="email_code", now=now)
+    _link(sessions, **where, employee_id=employee_id, method="email_code", now=now, session_key=session_key)
     return _finish(sessions, **where, action=CODE_VERIFY, reason="ok", employee_id=employee_id, at=now)
 
 

@@ -2,7 +2,8 @@
 
 It lets you pick "not signed in" or a demo identity and then, like the real portal, puts a token signed
 with the configured key (`SAHAYAK_IDENTITY_JWT_KEY`) on the page for the widget to pass along. It only
-ever signs for the demo identities; still, it is a development tool: it listens on 127.0.0.1 by default.
+ever signs for the demo identities; still, it signs with the real key, so it is a development tool: it
+runs only in development mode (SAHAYAK_ENV=development) and listens on 127.0.0.1 by default.
 """
 
 import html
@@ -205,6 +206,13 @@ def serve(
 ) -> None:
     """Serve a demo portal page that embeds the help widget, signed in as a demo identity or not."""
     settings = get_settings()
+    if not settings.development:
+        typer.echo(
+            "error: the demo portal page signs identity tokens for demo employees, so it runs only in "
+            "development mode (SAHAYAK_ENV=development; make run sets it in a new .env)",
+            err=True,
+        )
+        raise typer.Exit(1)
     rasa = (rasa_url or settings.rasa_url).rstrip("/")
     if not settings.identity_jwt_key:
         typer.echo(

@@ -60,6 +60,10 @@ class Services:
                 self.learner_records = SqlLearnerRecords(self.sessions)
         return self.learner_records
 
+    def mail_configured(self) -> bool:
+        """Codes can be mailed: over SMTP, or to the outbox file in development mode."""
+        return bool(self.mail is not None or self.settings.smtp_host or self.settings.development)
+
     def mailer(self) -> "Mailer":
         """SMTP when a host is configured, else the development outbox file."""
         if self.mail is None:
@@ -86,7 +90,12 @@ _lock = threading.Lock()
 
 
 def build_services(settings: Settings) -> Services:
-    return Services(settings=settings, sessions=make_sessions(make_engine(settings.database_url)))
+    engine = make_engine(
+        settings.database_url,
+        connect_timeout=settings.database_connect_timeout,
+        statement_timeout=settings.database_statement_timeout,
+    )
+    return Services(settings=settings, sessions=make_sessions(engine))
 
 
 def get_services() -> Services:

@@ -6,13 +6,29 @@ from typing import Literal
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from contract.deployment import DEVELOPMENT, MODE
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SAHAYAK_", env_file=ROOT / ".env", extra="ignore")
 
+    # "development" accepts published secrets (with a warning), an open REST channel, the demo portal
+    # page and the outbox file for mail; anything else refuses them (contract/deployment.py).
+    env: str = "production"
+    # The action server: where it listens, the secret the Rasa server must send, and the largest call.
+    action_server_host: str = "127.0.0.1"
+    action_server_port: int = 5055
+    action_server_token: str = ""
+    action_server_max_body: int = 2 * 1024 * 1024
+    # The key the connectors sign channel proofs with (a phone number WhatsApp or Telegram verified).
+    proof_key: str = ""
+
     database_url: str = f"sqlite:///{ROOT / 'var' / 'sahayak.db'}"
+    # Seconds: a database that stops answering fails the turn instead of holding it.
+    database_connect_timeout: int = 5
+    database_statement_timeout: int = 10
     rasa_url: str = "http://localhost:5005"
     transcript_turns: int = 10
     # Knowledge search. Any sentence-transformers model name or folder; the default is bundled.
@@ -47,6 +63,19 @@ class Settings(BaseSettings):
     smtp_password: str | None = None
     mail_sender: str = "Karmayogi Sahayak <no-reply@sahayak.invalid>"
     mail_outbox: Path = ROOT / "var" / "outbox.txt"
+
+    @property
+    def development(self) -> bool:
+        return self.env.strip().lower() == DEVELOPMENT
+
+    def secret_values(self) -> dict[str, str]:
+        """The settings `contract.deployment.require_safe_secrets` checks, under their variable names."""
+        return {
+            MODE: self.env,
+            "SAHAYAK_ACTION_SERVER_TOKEN": self.action_server_token,
+            "SAHAYAK_PROOF_KEY": self.proof_key,
+            "SAHAYAK_IDENTITY_JWT_KEY": self.identity_jwt_key,
+        }
 
 
 @lru_cache

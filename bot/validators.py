@@ -10,9 +10,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from connectors.privacy import EMAIL as _EMAIL
-from connectors.privacy import MOBILE as _MOBILE
-from connectors.privacy import ascii_digits
+from contract.privacy import EMAIL as _EMAIL
+from contract.privacy import ascii_digits, find_mobiles
 
 MAX_FIELD_CHARS = 150
 
@@ -167,18 +166,15 @@ def parse_email(text: str, *, approved_domains: frozenset[str] = frozenset()) ->
 
 
 def parse_mobile(text: str) -> Parsed:
-    """An Indian mobile number: 10 digits starting 6-9, with optional +91/91/0 prefix."""
+    """An Indian mobile: 10 digits starting 6-9, optional +91/91/0 prefix, in any shape the masking
+    recognises (`contract.privacy.MOBILE`), so a number the form accepts is never stored unmasked."""
     text = ascii_digits(clean_text(text))
     if len(text) > 40 or not _ANY_DIGIT.search(text):
         return Parsed(error="mobile")
-    digits_only = re.sub(r"[\s().-]", "", text)
-    matches = _MOBILE.findall(digits_only) if digits_only.lstrip("+").isdigit() else _MOBILE.findall(text)
-    if len(matches) != 1:
+    matches = find_mobiles(text)
+    if len(matches) != 1 or len(set(matches[0])) == 1:
         return Parsed(error="mobile")
-    number = re.sub(r"\D", "", matches[0])
-    if len(set(number)) == 1:
-        return Parsed(error="mobile")
-    return Parsed(value=number)
+    return Parsed(value=matches[0])
 
 
 def _is_mark(c: str) -> bool:

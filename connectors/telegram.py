@@ -6,7 +6,9 @@ its output channel crashes when Rasa's HTTP API pushes a message (live human han
 - answers Telegram at once (after checking the secret in constant time) and handles the update in a
   background task, one update at a time per chat, so Telegram never retries because the bot was slow;
 - screens text like the REST channel, turns buttons into callback queries (long payloads kept in a small
-  in-memory map), and forwards a contact only when the user shares their own (the phone proof);
+  in-memory map), and forwards a contact only when the user shares their own: the phone proof, signed
+  with SAHAYAK_PROOF_KEY (`contract.metadata`) so the action server can tell it from a forged one;
+- names each conversation `telegram:<user id>`, which no other channel can produce;
 - renders every reply through `connectors.render`, retries 429s and network errors a few times, and
   logs failures without tokens or personal data;
 - stays closed (503, nothing sent) without a bot token, and calls Telegram only when there is work.
@@ -40,8 +42,10 @@ from telegram.request import HTTPXRequest
 from telegram.warnings import PTBDeprecationWarning
 
 from connectors.inbound import TEXT_ONLY_REPLY, screen
-from connectors.privacy import mask_personal_data
 from connectors.render import TELEGRAM_CALLBACK_BYTES, Button, reply_from, telegram_messages
+from contract import metadata as meta
+from contract.conversations import conversation_id, sender_of
+from contract.privacy import mask_personal_data
 
 logger = logging.getLogger(__name__)
 # httpx logs every request URL at INFO, and a Bot API URL contains the bot token.
@@ -64,7 +68,7 @@ RECENT_UPDATES = 1024
 START_COMMAND = re.compile(r"^/start(?:@\w+)?(?:\s.*)?$", re.DOTALL)
 GREET = "/greet"
 SHARE_CONTACT = "/share_contact"
-PHONE_KEY = "verified_phone"
+CHANNEL = "telegram"
 
 # Said by the channel itself, in both languages, since these messages never reach the assistant.
 NOT_YOUR_CONTACT = (
@@ -81,6 +85,7 @@ class TelegramSettings:
     token: str
     secret: str
     api_url: str = DEFAULT_API_URL
+    proof_key: str = ""
 
     @property
     def open(self) -> bool:
@@ -99,6 +104,7 @@ def settings_from(credentials: dict[str, Any] | None) -> TelegramSettings:
         token=pick("bot_token", "TELEGRAM_BOT_TOKEN"),
         secret=pick("secret_token", "TELEGRAM_SECRET_TOKEN"),
         api_url=pick("api_url", "TELEGRAM_API_URL", DEFAULT_API_URL).rstrip("/") or DEFAULT_API_URL,
+        proof_key=os.environ.get("SAHAYAK_PROOF_KEY", ""),
     )
 
 
@@ -231,15 +237,17 @@ class TelegramOutput(OutputChannel):
 
     @classmethod
     def name(cls) -> str:
-        return "telegram"
+        return CHANNEL
 
     def __init__(self, client: TelegramClient) -> None:
         self.client = client
 
     async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
+        """`recipient_id` is the conversation, `telegram:<chat id>`; any other channel's is refused."""
+        chat = sender_of(recipient_id, CHANNEL)
         reply = reply_from(message)
         for params in telegram_messages(reply, callback_data=self.client.payloads.data_for):
-            await self.client.send_message(recipient_id, params)
+            await self.client.send_message(chat, params)
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         await self.send_response(recipient_id, {"text": text})
@@ -291,7 +299,7 @@ class TelegramInput(InputChannel):
 
     @classmethod
     def name(cls) -> str:
-        return "telegram"
+        return CHANNEL
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> "TelegramInput":
@@ -386,16 +394,24 @@ class TelegramInput(InputChannel):
             return None
         user = message.from_user
 
+        sender = conversation_id(CHANNEL, str(user.id))
+
         def inbound(**what: Any) -> _Inbound:
             return _Inbound(
-                chat_id=message.chat.id, sender_id=str(user.id), message_id=str(message.message_id), **what
+                chat_id=message.chat.id, sender_id=sender, message_id=str(message.message_id), **what
             )
 
         if message.contact is not None:
             digits = re.sub(r"\D", "", message.contact.phone_number or "")
             if message.contact.user_id != user.id or not digits:
                 return inbound(direct_reply=NOT_YOUR_CONTACT)
-            return inbound(text=SHARE_CONTACT, metadata={PHONE_KEY: f"+{digits}"})
+            if not self.settings.proof_key:
+                logger.error("a shared contact cannot be vouched for: SAHAYAK_PROOF_KEY is not set")
+                return inbound(text=SHARE_CONTACT)
+            proof = meta.sign_proof(
+                self.settings.proof_key, conversation=sender, claims={meta.VERIFIED_PHONE: f"+{digits}"}
+            )
+            return inbound(text=SHARE_CONTACT, metadata={meta.CHANNEL_PROOF: proof})
         if message.text is None:
             return inbound(direct_reply=TEXT_ONLY_REPLY)
         if START_COMMAND.match(message.text.strip()):
@@ -411,7 +427,7 @@ class TelegramInput(InputChannel):
         payload = self.client.payloads.resolve(query.data or "")
         return _Inbound(
             chat_id=chat.id if chat is not None else query.from_user.id,
-            sender_id=str(query.from_user.id),
+            sender_id=conversation_id(CHANNEL, str(query.from_user.id)),
             callback_query_id=query.id,
             message_id=f"cb-{query.id}",
             text=None if payload is None else screen(payload),
@@ -425,7 +441,9 @@ class TelegramInput(InputChannel):
         output = TelegramOutput(self.client)
         try:
             if inbound.direct_reply is not None:
-                await output.send_response(str(inbound.chat_id), {"text": inbound.direct_reply})
+                await output.send_response(
+                    conversation_id(CHANNEL, str(inbound.chat_id)), {"text": inbound.direct_reply}
+                )
             if inbound.text is None:
                 return
             await self.client.typing(inbound.chat_id)

@@ -5,6 +5,9 @@ once and handles the messages in the background (Meta retries a webhook that is 
 are rendered by `connectors/render.py` and sent with `POST {graph}/{version}/{phone_number_id}/messages`.
 The protocol rules themselves (signature, parsing, de-duplication, the 24-hour window, retries) are in
 `connectors/whatsapp_protocol.py`. Nothing here logs a phone number, a message or a token.
+
+Each conversation is `whatsapp:<number>`, and the number a signed webhook came from travels to the
+actions as a channel proof signed with SAHAYAK_PROOF_KEY (`contract.metadata`).
 """
 
 import asyncio
@@ -24,11 +27,11 @@ from sanic.response import HTTPResponse
 from connectors import whatsapp_protocol as wa
 from connectors.inbound import TEXT_ONLY_REPLY, screen
 from connectors.render import reply_from, whatsapp_messages
+from contract import metadata as meta
+from contract.conversations import conversation_id, sender_of
 
 logger = logging.getLogger(__name__)
 CHANNEL = "whatsapp"
-# The metadata key the action server reads as a phone number the channel itself has verified.
-VERIFIED_PHONE = "verified_phone"
 REQUEST_TIMEOUT_SECONDS = 15
 
 
@@ -42,6 +45,7 @@ class Settings:
     api_version: str = "v21.0"
     template_name: str = ""
     template_language: str = "en"
+    proof_key: str = ""
 
     @classmethod
     def load(cls, credentials: dict[str, Any] | None = None) -> "Settings":
@@ -55,7 +59,8 @@ class Settings:
                 value = os.environ.get(f"WHATSAPP_{key.upper()}", "")
             return str(value).strip() or str(getattr(defaults, key))
 
-        return cls(**{key: pick(key) for key in cls.__dataclass_fields__})
+        fields = [key for key in cls.__dataclass_fields__ if key != "proof_key"]
+        return cls(**{key: pick(key) for key in fields}, proof_key=os.environ.get("SAHAYAK_PROOF_KEY", ""))
 
     @property
     def is_open(self) -> bool:
@@ -138,8 +143,9 @@ class WhatsAppOutput(OutputChannel):
         return CHANNEL
 
     async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
+        """`recipient_id` is the conversation, `whatsapp:<number>`; any other channel's is refused."""
         # Text and buttons of one message are rendered together (reply buttons or a list), not apart.
-        await self.deliver(recipient_id, whatsapp_messages(reply_from(message)))
+        await self.deliver(sender_of(recipient_id, CHANNEL), whatsapp_messages(reply_from(message)))
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         await self.send_response(recipient_id, {"text": text})
@@ -258,6 +264,18 @@ class WhatsAppInput(InputChannel):
 
         return hook
 
+    def _proof(self, conversation: str, wa_id: str) -> dict[str, Any]:
+        """The sender's number, which Meta's signature on the webhook vouches for, signed for the actions."""
+        if not self.settings.proof_key:
+            logger.error("the sender's number cannot be vouched for: SAHAYAK_PROOF_KEY is not set")
+            return {}
+        claims = {meta.VERIFIED_PHONE: "+" + wa_id}
+        return {
+            meta.CHANNEL_PROOF: meta.sign_proof(
+                self.settings.proof_key, conversation=conversation, claims=claims
+            )
+        }
+
     def _enqueue(self, message: wa.Inbound, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
         """Handle a message in the background, after the same user's earlier ones."""
         previous = self._queues.get(message.wa_id)
@@ -282,24 +300,25 @@ class WhatsAppInput(InputChannel):
         self, message: wa.Inbound, on_new_message: Callable[[UserMessage], Awaitable[Any]]
     ) -> None:
         output = WhatsAppOutput(self)
+        conversation = conversation_id(CHANNEL, message.wa_id)
         try:
             receipt = asyncio.get_running_loop().create_task(
                 self.client.post(wa.read_receipt(message.message_id), retry=False)
             )
             if message.kind == "media":
-                await output.send_response(message.wa_id, {"text": TEXT_ONLY_REPLY})
+                await output.send_response(conversation, {"text": TEXT_ONLY_REPLY})
             elif message.kind == "contacts":
                 # A shared contact proves nothing about the sender; their own number already does.
-                await output.send_response(message.wa_id, {"text": wa.CONTACT_REPLY})
+                await output.send_response(conversation, {"text": wa.CONTACT_REPLY})
             else:
                 await on_new_message(
                     UserMessage(
                         screen(message.text),
                         output,
-                        message.wa_id,
+                        conversation,
                         input_channel=CHANNEL,
                         message_id=message.message_id,
-                        metadata={VERIFIED_PHONE: "+" + message.wa_id},
+                        metadata=self._proof(conversation, message.wa_id),
                     )
                 )
             await receipt

@@ -10,8 +10,11 @@ Differences from Rasa's `SocketIOInput`, and why:
   the HTTP API (`.../tracker/events?execute_side_effects=true&output_channel=latest`);
 - `enter_room` is awaited when it is a coroutine (python-socketio >= 5.10), where Rasa's code would
   silently never join the room;
-- a session id must be 32 hex digits (what we hand out), so a client cannot pick the conversation id
-  of a WhatsApp or Telegram user, whose ids are phone numbers and chat numbers;
+- a session id must be 32 hex digits (what we hand out), and the conversation is `widget:<session id>`,
+  so a client can never name a WhatsApp, Telegram or REST conversation;
+- a browser connects only from a configured portal origin (SAHAYAK_PORTAL_ORIGINS), a Socket.IO packet
+  is capped at `MAX_PACKET_BYTES`, and of the page's `customData` only the portal token is kept; the
+  connector adds a signed proof of the network the browser connected from (sign-in code throttling);
 - the widget's files (widget.js, widget.css and the vendored Socket.IO client) are served from this
   channel's routes, so embedding the widget is one script tag pointing at the assistant's host.
 """
@@ -20,6 +23,7 @@ import hashlib
 import inspect
 import json
 import logging
+import os
 import re
 import uuid
 from collections.abc import Awaitable, Callable
@@ -35,9 +39,14 @@ from socketio import AsyncServer
 
 from connectors.inbound import screen
 from connectors.render import reply_from, widget_message
-from connectors.rest import CHANNEL_PROOF_KEYS
+from contract import metadata as meta
+from contract.conversations import conversation_id, sender_of
+from contract.deployment import allowed_origins
 
 logger = logging.getLogger(__name__)
+CHANNEL = "widget"
+# A widget message is a line of text and a portal token; engine.io's default is 1 MB.
+MAX_PACKET_BYTES = 64 * 1024
 
 WIDGET_DIR = Path(__file__).resolve().parent.parent / "widget"
 # The only files served, with their types: nothing else under widget/ is reachable.
@@ -54,15 +63,18 @@ def valid_session_id(value: Any) -> TypeGuard[str]:
 
 
 def message_metadata(raw: Any) -> dict[str, Any]:
-    """The metadata a widget message carries, without proofs only WhatsApp or Telegram may vouch for."""
-    if isinstance(raw, str):
+    """What a widget message's `customData` may carry (the portal token), parsed if it came as JSON."""
+    if isinstance(raw, str) and len(raw) <= MAX_PACKET_BYTES:
         try:
             raw = json.loads(raw)
         except ValueError:
             return {}
-    if not isinstance(raw, dict):
-        return {}
-    return {k: v for k, v in raw.items() if isinstance(k, str) and k not in CHANNEL_PROOF_KEYS}
+    return meta.client_metadata(raw)
+
+
+def origin_allowed(origin: str | None, allowed: tuple[str, ...]) -> bool:
+    """A browser says where the page that opens the socket came from; other clients send no Origin."""
+    return origin is None or origin.rstrip("/") in allowed
 
 
 async def enter_room(sio: AsyncServer, sid: str, room: str, namespace: str | None) -> None:
@@ -91,7 +103,9 @@ class WidgetOutput(SocketIOOutput):
         self.namespace = namespace
 
     async def _send_message(self, socket_id: str, response: Any) -> None:
-        await self.sio.emit(self.bot_message_evt, response, room=socket_id, namespace=self.namespace)
+        # Rasa names the conversation `widget:<session id>`; its socket room is the session id.
+        room = sender_of(socket_id, CHANNEL)
+        await self.sio.emit(self.bot_message_evt, response, room=room, namespace=self.namespace)
 
     async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
         body = widget_message(reply_from(message))
@@ -112,7 +126,7 @@ class WidgetInput(SocketIOInput):
 
     @classmethod
     def name(cls) -> str:
-        return "widget"
+        return CHANNEL
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
@@ -140,10 +154,14 @@ class WidgetInput(SocketIOInput):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         # Rasa's workaround: no origin check and no CORS headers of Socket.IO's own; the Rasa server's
         # --cors option adds them for the polling transport, and websockets need none.
-        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=[])
+        # Origins are checked in `connect` below against the same list the Rasa server's --cors uses.
+        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=[], max_http_buffer_size=MAX_PACKET_BYTES)
         webhook = SocketBlueprint(sio, self.socketio_path, "widget_webhook", __name__)
         self.sio = sio
         namespace = self.namespace
+        origins = allowed_origins()
+        proof_key = os.environ.get("SAHAYAK_PROOF_KEY", "")
+        networks: dict[str, str] = {}  # socket id -> keyed hash of the network it connected from
 
         @webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
@@ -155,10 +173,21 @@ class WidgetInput(SocketIOInput):
 
         @sio.on("connect", namespace=namespace)
         async def connect(sid: str, environ: dict[str, Any], auth: dict[str, Any] | None) -> bool:
+            if not origin_allowed(environ.get("HTTP_ORIGIN"), origins):
+                logger.warning("widget connection refused: its page is not on a configured portal origin")
+                return False
+            request = environ.get("sanic.request")
+            network = meta.client_network(proof_key, (request.remote_addr or request.ip) if request else None)
+            if network:
+                networks[sid] = network
             if not self.jwt_key:
                 return True
             token = auth.get("token") if isinstance(auth, dict) else None
             return bool(token and decode_bearer_token(token, self.jwt_key, self.jwt_algorithm))
+
+        @sio.on("disconnect", namespace=namespace)
+        async def disconnect(sid: str) -> None:
+            networks.pop(sid, None)
 
         @sio.on("session_request", namespace=namespace)
         async def session_request(sid: str, data: Any) -> None:
@@ -176,12 +205,18 @@ class WidgetInput(SocketIOInput):
             # A client that reconnected and skipped session_request still gets the replies.
             await enter_room(sio, sid, session_id, namespace)
             text = data.get("message")
+            conversation = conversation_id(CHANNEL, session_id)
+            metadata: dict[str, Any] = message_metadata(data.get(self.metadata_key))
+            if proof_key and sid in networks:
+                metadata[meta.CHANNEL_PROOF] = meta.sign_proof(
+                    proof_key, conversation=conversation, claims={meta.CLIENT: networks[sid]}
+                )
             message = UserMessage(
                 screen(text if isinstance(text, str) else None),
                 WidgetOutput(sio, self.bot_message_evt, namespace),
-                session_id,
+                conversation,
                 input_channel=self.name(),
-                metadata=message_metadata(data.get(self.metadata_key)),
+                metadata=metadata,
             )
             await on_new_message(message)
 

@@ -9,7 +9,7 @@ from bot.validators import (
     parse_person_name,
     parse_state,
 )
-from connectors.privacy import ascii_digits, mask_personal_data
+from contract.privacy import ascii_digits, mask_personal_data
 
 INJECTIONS = [
     "'; DROP TABLE organisation_requests; --",

@@ -5,6 +5,7 @@ from typing import Any
 from rasa_sdk import Tracker
 
 from connectors import inbound
+from contract.conversations import channel_of
 
 # Intents a user may raise in the middle of a form; the form resumes after the answer.
 DIGRESSION_INTENTS = frozenset(
@@ -37,7 +38,15 @@ def language(tracker: Tracker) -> str:
 
 
 def channel(tracker: Tracker) -> str:
-    return tracker.get_latest_input_channel() or "unknown"
+    """The channel the conversation belongs to, which its id names (`contract.conversations`)."""
+    return channel_of(tracker.sender_id) or tracker.get_latest_input_channel() or "unknown"
+
+
+def session_key(tracker: Tracker) -> str | None:
+    """Names the current conversation session: when it started. A proof made on a channel that cannot
+    vouch for its senders holds only while this stays the same."""
+    started = [e for e in tracker.events if e.get("event") == "session_started"]
+    return f"{float(started[-1].get('timestamp') or 0):.6f}" if started else None
 
 
 def latest_intent(tracker: Tracker) -> tuple[str | None, float]:

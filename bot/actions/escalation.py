@@ -1,5 +1,6 @@
 """Handing a conversation to the helpdesk: record everything staff need to pick it up."""
 
+import asyncio
 import logging
 from typing import Any
 
@@ -27,7 +28,8 @@ class ActionEscalate(Action):
         if tracker.active_loop_name:
             context["form"] = tracker.active_loop_name
         try:
-            escalation = open_escalation(
+            escalation = await asyncio.to_thread(
+                open_escalation,
                 services.sessions,
                 sender_id=tracker.sender_id,
                 channel=channel(tracker),

@@ -17,13 +17,14 @@ from bot.kb_index import IndexUnavailable
 from bot.language import in_unsupported_script
 from bot.search import KnowledgeBase
 from bot.services import get_services
-from connectors.privacy import mask_personal_data
+from contract.privacy import mask_personal_data
 
 logger = logging.getLogger(__name__)
 MAX_TOPICS = 3
 
 
 def _knowledge() -> KnowledgeBase | None:
+    """The knowledge base; the first call loads the model and index (seconds): call it off the loop."""
     try:
         return get_services().knowledge()
     except IndexUnavailable as error:
@@ -55,7 +56,7 @@ async def answer_from_knowledge(
         if problem or in_unsupported_script(text):
             dispatcher.utter_message(response=problem or "utter_unsupported_language")
             return []
-    knowledge = _knowledge()
+    knowledge = await asyncio.to_thread(_knowledge)
     if knowledge is None:
         if not admit_doubt:
             return None
@@ -109,7 +110,8 @@ class ActionStoreFeedback(Action):
             dispatcher.utter_message(response="utter_feedback_nothing_to_rate")
             return []
         try:
-            record_feedback(
+            await asyncio.to_thread(
+                record_feedback,
                 get_services().sessions,
                 sender_id=tracker.sender_id,
                 channel=channel(tracker),

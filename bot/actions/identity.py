@@ -1,35 +1,38 @@
 """Proving who is asking before anything personal is shown, and forgetting it on request.
 
 A channel may bring its own proof in the message metadata: the portal widget a signed token, WhatsApp
-and Telegram a phone number they verified. Without one, the identity form sends a one-time code to the
-official e-mail address.
+and Telegram a phone number they verified, signed by the connector with SAHAYAK_PROOF_KEY
+(`contract.metadata`). A phone number is believed only with a valid signature for this very
+conversation; one outside a proof, or with a bad signature, is ignored and audited. Without a proof the
+identity form sends a one-time code to the official e-mail address.
 """
 
 import asyncio
 import logging
-from typing import Any
+from typing import Any, Literal
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot import identity
-from bot.actions.common import channel, response_kwargs
+from bot import audit, identity
+from bot.actions.common import channel, response_kwargs, session_key
 from bot.actions.form_base import AnswerFormValidation
-from bot.mailer import MailUnavailable
 from bot.records import RecordsUnavailable
 from bot.services import get_services
 from bot.validators import parse_email
-from connectors.privacy import mask_email
+from contract import metadata as meta
+from contract.conversations import VERIFIED_SENDER_CHANNELS, channel_of
+from contract.privacy import mask_email
 
 logger = logging.getLogger(__name__)
-# Metadata keys a channel sets. Phone proofs are trusted only from the channels that verify them.
-TOKEN_KEY = "portal_token"
-PHONE_KEY = "verified_phone"
-PHONE_CHANNELS = {"whatsapp": "whatsapp", "telegram": "telegram"}
 IDENTITY_SLOTS = ("identity_email", "identity_code")
 PROOF_FAILURES = {"expired": "utter_identity_token_expired", "mismatch": "utter_identity_phone_mismatch"}
+# Verdicts on a channel proof that mean somebody tried: each leaves an audit row.
+SUSPICIOUS = ("unsigned", "forged", "other_conversation")
+# Background mail deliveries, kept referenced until they finish.
+_deliveries: set[asyncio.Task[Any]] = set()
 
 
 def _metadata(tracker: Tracker) -> dict[str, Any]:
@@ -37,14 +40,39 @@ def _metadata(tracker: Tracker) -> dict[str, Any]:
     return metadata if isinstance(metadata, dict) else {}
 
 
+def channel_claims(tracker: Tracker) -> dict[str, str]:
+    """What the connector of this conversation signed for the latest message; forgeries are audited.
+    Blocking (the audit writes): call it off the event loop."""
+    services = get_services()
+    claims, verdict = meta.verify_proof(
+        services.settings.proof_key, _metadata(tracker), conversation=tracker.sender_id
+    )
+    if verdict in SUSPICIOUS:
+        logger.warning("a channel proof was refused (%s)", verdict)
+        audit.record(
+            services.sessions,
+            channel=channel(tracker),
+            sender_id=tracker.sender_id,
+            employee_id=None,
+            action="channel_proof",
+            outcome=verdict,
+        )
+    return claims
+
+
+def requester(claims: dict[str, str], tracker: Tracker) -> str:
+    """Who asks, for the sign-in throttles: the network the connector saw, else the conversation."""
+    return claims.get(meta.CLIENT) or tracker.sender_id
+
+
 def _proof(tracker: Tracker) -> tuple[str, str] | None:
     """The proof this message carries, as (kind, value): a portal token, or a phone its channel verified."""
-    metadata = _metadata(tracker)
-    token, phone = metadata.get(TOKEN_KEY), metadata.get(PHONE_KEY)
+    token = _metadata(tracker).get(meta.PORTAL_TOKEN)
     if isinstance(token, str) and token:
-        return TOKEN_KEY, token
-    if isinstance(phone, str) and phone and channel(tracker) in PHONE_CHANNELS:
-        return PHONE_KEY, phone
+        return meta.PORTAL_TOKEN, token
+    phone = channel_claims(tracker).get(meta.VERIFIED_PHONE)
+    if phone and channel_of(tracker.sender_id) in VERIFIED_SENDER_CHANNELS:
+        return meta.VERIFIED_PHONE, phone
     return None
 
 
@@ -54,7 +82,7 @@ def _prove(tracker: Tracker, dispatcher: CollectingDispatcher, proof: tuple[str,
     settings = services.settings
     where = {"channel": channel(tracker), "sender_id": tracker.sender_id}
     kind, value = proof
-    if kind == TOKEN_KEY:
+    if kind == meta.PORTAL_TOKEN:
         result = identity.prove_with_token(
             services.sessions,
             services.records(),
@@ -64,14 +92,12 @@ def _prove(tracker: Tracker, dispatcher: CollectingDispatcher, proof: tuple[str,
             algorithm=settings.identity_jwt_algorithm,
             audience=settings.identity_jwt_audience,
             issuer=settings.identity_jwt_issuer,
+            session_key=session_key(tracker),
         )
     else:
+        method: Literal["whatsapp", "telegram"] = "whatsapp" if channel(tracker) == "whatsapp" else "telegram"
         result = identity.prove_with_phone(
-            services.sessions,
-            services.records(),
-            **where,
-            phone=value,
-            method=PHONE_CHANNELS[where["channel"]],  # type: ignore[arg-type]
+            services.sessions, services.records(), **where, phone=value, method=method
         )
     if not result.ok:
         dispatcher.utter_message(response=PROOF_FAILURES.get(result.reason, "utter_identity_token_invalid"))
@@ -80,7 +106,8 @@ def _prove(tracker: Tracker, dispatcher: CollectingDispatcher, proof: tuple[str,
 
 
 def proven_employee(tracker: Tracker, dispatcher: CollectingDispatcher) -> int | None:
-    """The employee this channel user has proven to be: by a stored link or the proof in this message.
+    """The employee this channel user has proven to be: by a link that still holds or the proof in this
+    message. Blocking (database): call it off the event loop.
 
     A portal token wins over the stored link, and a failed one drops it: whoever the portal says is
     signed in is asking (another person on a shared computer, a new portal session). A phone number
@@ -91,15 +118,40 @@ def proven_employee(tracker: Tracker, dispatcher: CollectingDispatcher) -> int |
     services = get_services()
     where = {"channel": channel(tracker), "sender_id": tracker.sender_id}
     proof = _proof(tracker)
-    if proof is not None and proof[0] == TOKEN_KEY:
+    if proof is not None and proof[0] == meta.PORTAL_TOKEN:
         employee = _prove(tracker, dispatcher, proof)
         if employee is None:
             identity.forget(services.sessions, **where)
         return employee
-    linked = identity.linked_employee(services.sessions, **where)
+    linked = identity.linked_employee(services.sessions, **where, session_key=session_key(tracker))
     if linked is not None or proof is None:
         return linked
     return _prove(tracker, dispatcher, proof)
+
+
+def _deliver_in_background(started: identity.CodeStart, *, channel: str, sender_id: str) -> None:
+    """The code mail goes out after the reply, so the reply tells nothing by how long it took."""
+    if started.mail is None:
+        return
+    services = get_services()
+    task = asyncio.get_running_loop().create_task(
+        asyncio.to_thread(
+            identity.deliver_code,
+            services.sessions,
+            services.mailer(),
+            started,
+            channel=channel,
+            sender_id=sender_id,
+        )
+    )
+    _deliveries.add(task)
+    task.add_done_callback(_deliveries.discard)
+
+
+async def drain_deliveries() -> None:
+    """Wait for the code mails still being handed over (at shutdown, and in tests)."""
+    if _deliveries:
+        await asyncio.gather(*list(_deliveries), return_exceptions=True)
 
 
 class ValidateIdentityForm(AnswerFormValidation):
@@ -119,20 +171,29 @@ class ValidateIdentityForm(AnswerFormValidation):
             dispatcher.utter_message(response=f"utter_invalid_{parsed.error or 'email_syntax'}")
             return {"identity_email": None}
         services = get_services()
-        try:
-            started = await asyncio.to_thread(
-                identity.start_email_code,
-                services.sessions,
-                services.records(),
-                services.mailer(),
-                channel=channel(tracker),
-                sender_id=tracker.sender_id,
-                email=parsed.value,
-            )
-        except (MailUnavailable, RecordsUnavailable, SQLAlchemyError) as error:
-            logger.error("could not send a sign-in code: %s", type(error).__name__)
+        if not services.mail_configured():
+            logger.error("no sign-in code can be sent: no SMTP host is configured outside development mode")
             dispatcher.utter_message(response="utter_identity_mail_unavailable")
             return {"identity_email": None, "identity_code": "failed"}
+
+        def start() -> identity.CodeStart:
+            claims = channel_claims(tracker)
+            return identity.start_email_code(
+                services.sessions,
+                services.records(),
+                channel=channel(tracker),
+                sender_id=tracker.sender_id,
+                email=parsed.value or "",
+                requester=requester(claims, tracker),
+            )
+
+        try:
+            started = await asyncio.to_thread(start)
+        except (RecordsUnavailable, SQLAlchemyError) as error:
+            logger.error("could not prepare a sign-in code: %s", type(error).__name__)
+            dispatcher.utter_message(response="utter_identity_mail_unavailable")
+            return {"identity_email": None, "identity_code": "failed"}
+        _deliver_in_background(started, channel=channel(tracker), sender_id=tracker.sender_id)
         if started.status == "throttled":
             dispatcher.utter_message(response="utter_identity_throttled")
         else:
@@ -157,6 +218,7 @@ class ValidateIdentityForm(AnswerFormValidation):
                 channel=channel(tracker),
                 sender_id=tracker.sender_id,
                 code=code,
+                session_key=session_key(tracker),
             )
         except SQLAlchemyError as error:
             logger.error("could not check a sign-in code: %s", type(error).__name__)

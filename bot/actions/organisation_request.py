@@ -1,5 +1,6 @@
 """The organisation-not-found form, filing the request, and asking for its status."""
 
+import asyncio
 import logging
 import re
 from typing import Any, ClassVar
@@ -202,7 +203,8 @@ class ActionSubmitOrganisationRequest(Action):
             organisation_name=tracker.get_slot("organisation_name"),
         )
         try:
-            request, created = file_request(
+            request, created = await asyncio.to_thread(
+                file_request,
                 get_services().sessions,
                 details=details,
                 channel=channel(tracker),
@@ -236,7 +238,7 @@ class ActionRequestStatus(Action):
             dispatcher.utter_message(response="utter_ask_reference")
             return []
         try:
-            request = find_request(get_services().sessions, reference=reference)
+            request = await asyncio.to_thread(find_request, get_services().sessions, reference=reference)
         except SQLAlchemyError:
             logger.exception("could not read an organisation request")
             dispatcher.utter_message(response="utter_service_unavailable", **response_kwargs(tracker))

@@ -8,7 +8,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.common import entity, latest_text
-from connectors.privacy import ascii_digits
+from contract.privacy import ascii_digits
 
 STEP_WORDS = (
     ("4", ("otp", "ओटीपी", "verify", "सत्यापन")),

@@ -13,8 +13,19 @@ from bot.db import make_engine, make_sessions
 from bot.search import KnowledgeBase
 from bot.services import Services, set_services
 from bot.settings import Settings
+from contract import metadata as meta
 
 DOMAIN_FILE = Path(__file__).resolve().parents[2] / "domain.yml"
+# The key the connectors sign channel proofs with, as the action tests' settings know it.
+PROOF_KEY = "action-tests-channel-proof-key-0123456789"
+
+
+def signed_phone(
+    phone: str, channel: str, *, sender: str = "test-user", key: str = PROOF_KEY
+) -> dict[str, Any]:
+    """Metadata as the WhatsApp or Telegram connector writes it for a number it verified."""
+    proof = meta.sign_proof(key, conversation=f"{channel}:{sender}", claims={meta.VERIFIED_PHONE: phone})
+    return {meta.CHANNEL_PROOF: proof}
 
 
 @pytest.fixture(scope="session")
@@ -27,7 +38,9 @@ def offline_services(knowledge_base: KnowledgeBase) -> Iterator[Services]:
     """Every action test runs against the test knowledge base and an in-memory database unless it asks
     for the `services` fixture (a real migrated database), which replaces these."""
     engine = make_engine("sqlite://")
-    installed = Services(settings=Settings(), sessions=make_sessions(engine), knowledge_base=knowledge_base)
+    installed = Services(
+        settings=Settings(proof_key=PROOF_KEY), sessions=make_sessions(engine), knowledge_base=knowledge_base
+    )
     set_services(installed)
     yield installed
     set_services(None)
@@ -52,9 +65,10 @@ def make_tracker(
     channel: str = "rest",
     ranking: list[dict[str, Any]] | None = None,
     metadata: dict[str, Any] | None = None,
-    sender_id: str = "test-user",
+    sender_id: str | None = None,
 ) -> Tracker:
-    """A tracker whose latest user message is `text`, with domain defaults for every slot."""
+    """A tracker whose latest user message is `text`, with domain defaults for every slot. The
+    conversation is `<channel>:test-user` unless `sender_id` says otherwise."""
     all_slots = {name: spec.get("initial_value") for name, spec in domain["slots"].items()}
     all_slots["requested_slot"] = None
     all_slots.update(slots or {})
@@ -68,7 +82,7 @@ def make_tracker(
     history = list(events or [])
     history.append({"event": "user", "text": text, "parse_data": latest, "input_channel": channel})
     return Tracker(
-        sender_id=sender_id,
+        sender_id=sender_id or f"{channel}:test-user",
         slots=all_slots,
         latest_message=latest,
         events=history,

@@ -204,7 +204,7 @@ async def test_escalation_is_recorded_with_context(domain, dispatcher, services)
     with services.sessions() as session:
         stored = session.scalar(select(Escalation).where(Escalation.reference == reference))
     assert stored.reason == "otp_not_received" and stored.channel == "telegram" and stored.language == "hi"
-    assert stored.context == {"otp_channel": "mobile"} and stored.sender_id == "test-user"
+    assert stored.context == {"otp_channel": "mobile"} and stored.sender_id == "telegram:test-user"
     assert "9876543210" not in stored.summary and "talk to a human" in stored.summary
     assert slot_values(events) == {"escalation_reason": None, "escalation_context": None}
 

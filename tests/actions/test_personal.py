@@ -13,7 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 
 from bot import identity
-from bot.actions.identity import ActionForgetMe, ValidateIdentityForm
+from bot.actions.identity import ActionForgetMe, ValidateIdentityForm, drain_deliveries
 from bot.actions.personal import ActionPersonalRecords, ActionRefuseOtherPerson
 from bot.learners import EnrolmentStatus
 from bot.models import AuditRecord, IdentityLink
@@ -26,7 +26,7 @@ from bot.records import (
     PlanRecord,
 )
 from bot.services import Services
-from tests.actions.conftest import make_tracker, responses
+from tests.actions.conftest import PROOF_KEY, make_tracker, responses, signed_phone
 from tests.fakes import FakeLearnerRecords, FakeMailer
 
 SECRET = "test-portal-secret-at-least-32-bytes-long"
@@ -68,7 +68,9 @@ RAVI_RECORDS = LearnerSnapshot(employee=RAVI, plan=None)
 @pytest.fixture
 def personal(services: Services, monkeypatch: pytest.MonkeyPatch) -> Iterator[Services]:
     monkeypatch.setattr(identity, "HASHER", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
-    services.settings = services.settings.model_copy(update={"identity_jwt_key": SECRET})
+    services.settings = services.settings.model_copy(
+        update={"identity_jwt_key": SECRET, "proof_key": PROOF_KEY}
+    )
     services.learner_records = FakeLearnerRecords([ANITA_RECORDS, RAVI_RECORDS])
     services.mail = FakeMailer()
     yield services
@@ -165,7 +167,12 @@ async def test_a_new_portal_token_replaces_the_stored_link_and_a_bad_one_drops_i
 
 
 async def test_phone_proofs_count_only_on_the_channel_that_verified_them(domain, personal) -> None:
-    proof = {"verified_phone": "+91 98765 43210"}
+    # A REST caller cannot get a phone proof signed for its conversation, and one for a WhatsApp
+    # conversation does not fit a REST one.
+    rest = signed_phone("+91 98765 43210", "rest")
+    dispatcher, _ = await ask(domain, personal, "my karma", "ask_karma_points", metadata=rest, channel="rest")
+    assert responses(dispatcher) == ["utter_identity_needed"]
+    proof = signed_phone("+91 98765 43210", "whatsapp")
     dispatcher, _ = await ask(
         domain, personal, "my karma", "ask_karma_points", metadata=proof, channel="rest"
     )
@@ -174,7 +181,7 @@ async def test_phone_proofs_count_only_on_the_channel_that_verified_them(domain,
         domain, personal, "my karma", "ask_karma_points", metadata=proof, channel="whatsapp"
     )
     assert responses(dispatcher) == ["utter_karma_points"]
-    wrong = {"verified_phone": "9000000001"}
+    wrong = signed_phone("9000000001", "telegram")
     dispatcher, _ = await ask(
         domain, personal, "my karma", "ask_karma_points", metadata=wrong, channel="telegram"
     )
@@ -183,7 +190,7 @@ async def test_phone_proofs_count_only_on_the_channel_that_verified_them(domain,
 
 async def test_a_shared_contact_answers_the_waiting_question_or_asks_again(domain, personal) -> None:
     waiting = {"pending_request": "ask_course_progress"}
-    proof = {"verified_phone": "+919876543210"}
+    proof = signed_phone("+919876543210", "telegram")
     dispatcher, events = await ask(
         domain, personal, "/share_contact", "share_contact", metadata=proof, slots=waiting, channel="telegram"
     )
@@ -191,7 +198,13 @@ async def test_a_shared_contact_answers_the_waiting_question_or_asks_again(domai
     assert SlotSet("pending_request", None) in events
     # Without a proof (or from a channel that cannot verify numbers) the identity form runs instead.
     dispatcher, events = await ask(
-        domain, personal, "/share_contact", "share_contact", metadata=proof, channel="rest", slots=waiting
+        domain,
+        personal,
+        "/share_contact",
+        "share_contact",
+        metadata=signed_phone("+919876543210", "rest"),
+        channel="rest",
+        slots=waiting,
     )
     assert responses(dispatcher) == ["utter_identity_needed"]
     assert (
@@ -205,6 +218,7 @@ async def validate(domain, slot: str, text: str, *, intent: str = "inform", emai
     slots = {"requested_slot": slot, "identity_email": email, "pending_request": "ask_course_progress"}
     tracker = make_tracker(domain, text=text, intent=intent, slots=slots, active_loop="identity_form")
     events = await ValidateIdentityForm().run(dispatcher, tracker, domain)
+    await drain_deliveries()  # the code mail goes out after the reply
     values = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
     return responses(dispatcher), values
 

@@ -16,14 +16,19 @@ from bot.db import upgrade
 from bot.settings import ROOT
 
 MODEL = ROOT / "models" / "sahayak.tar.gz"
-API_TOKEN = "e2e-token"
+# The servers run in production mode, so every secret is one a deployment would accept.
+API_TOKEN = "e2e-rasa-api-token-0123456789abcdefghij"
+ACTION_SERVER_TOKEN = "e2e-action-server-token-0123456789abcdef"
+PROOF_KEY = "e2e-channel-proof-key-0123456789abcdefghij"
+TRACKER_KEY = "e2e-tracker-encryption-key-0123456789abcd"
+REST_TOKEN = "e2e-rest-channel-token-0123456789abcdefgh"
 PORTAL_SECRET = "e2e-portal-secret-at-least-32-bytes-long"
 # The channels' secrets as the Rasa server sees them; the platform fakes listen on the ports below.
 TELEGRAM_BOT_TOKEN = "123456:e2e-telegram-token"
-TELEGRAM_SECRET_TOKEN = "e2e-telegram-secret"
+TELEGRAM_SECRET_TOKEN = "e2e-telegram-secret-0123456789abcdefghijk"
 WHATSAPP_ACCESS_TOKEN = "e2e-whatsapp-access-token"
 WHATSAPP_PHONE_NUMBER_ID = "109876543210"
-WHATSAPP_VERIFY_TOKEN = "e2e-whatsapp-verify"
+WHATSAPP_VERIFY_TOKEN = "e2e-whatsapp-verify-token-0123456789abcd"
 WHATSAPP_APP_SECRET = "e2e-whatsapp-app-secret"
 
 
@@ -73,6 +78,8 @@ class Servers:
     # channel tests start their local fakes of those APIs on these ports.
     telegram_api_port: int = field(default_factory=free_port)
     whatsapp_api_port: int = field(default_factory=free_port)
+    # The demo portal page the widget tests open: the only origin allowed to embed the widget.
+    portal_port: int = field(default_factory=free_port)
 
     @property
     def rasa_url(self) -> str:
@@ -94,7 +101,13 @@ class Servers:
             "SAHAYAK_SMTP_STARTTLS": "false",
             "SAHAYAK_IDENTITY_JWT_ALGORITHM": "HS256",
             "SAHAYAK_IDENTITY_JWT_KEY": PORTAL_SECRET,
-            "SAHAYAK_REST_TRUST_CHANNEL_PROOFS": "1",
+            "SAHAYAK_ENV": "production",
+            "RASA_API_TOKEN": API_TOKEN,
+            "SAHAYAK_ACTION_SERVER_TOKEN": ACTION_SERVER_TOKEN,
+            "SAHAYAK_PROOF_KEY": PROOF_KEY,
+            "SAHAYAK_TRACKER_KEY": TRACKER_KEY,
+            "SAHAYAK_REST_TOKEN": REST_TOKEN,
+            "SAHAYAK_PORTAL_ORIGINS": f"http://127.0.0.1:{self.portal_port} http://localhost:{self.portal_port}",
             "TELEGRAM_BOT_TOKEN": TELEGRAM_BOT_TOKEN,
             "TELEGRAM_SECRET_TOKEN": TELEGRAM_SECRET_TOKEN,
             "TELEGRAM_API_URL": f"http://127.0.0.1:{self.telegram_api_port}",
@@ -127,15 +140,7 @@ class Servers:
     def start_actions(self) -> None:
         log = self.workdir / "actions.log"
         self.actions = subprocess.Popen(
-            [
-                str(ROOT / ".venv/bin/python"),
-                "-m",
-                "rasa_sdk",
-                "--actions",
-                "bot.actions",
-                "--port",
-                str(self.action_port),
-            ],
+            [str(ROOT / ".venv/bin/python"), "-m", "bot.action_server", "--port", str(self.action_port)],
             cwd=ROOT,
             env=self.env(),
             stdout=log.open("ab"),
@@ -147,17 +152,16 @@ class Servers:
         endpoints = self.workdir / "endpoints.yml"
         endpoints.write_text(
             f'action_endpoint:\n  url: "http://127.0.0.1:{self.action_port}/webhook"\n'
+            '  headers:\n    Authorization: Bearer ${SAHAYAK_ACTION_SERVER_TOKEN}\n'
             "tracker_store:\n  type: connectors.tracker_store.MaskingSQLTrackerStore\n"
             f"  dialect: sqlite\n  db: {self.workdir / 'tracker.db'}\n"
         )
         log = self.workdir / "rasa.log"
         self.rasa = subprocess.Popen(
             [
-                str(ROOT / ".venv-rasa/bin/rasa"),
-                "run",
-                "--enable-api",
-                "--auth-token",
-                API_TOKEN,
+                str(ROOT / ".venv-rasa/bin/python"),
+                "-m",
+                "connectors.server",
                 "--port",
                 str(self.rasa_port),
                 "--model",
@@ -193,20 +197,24 @@ class Servers:
         message: str,
         *,
         metadata: dict[str, Any] | None = None,
-        input_channel: str | None = None,
     ) -> list[dict[str, Any]]:
+        """One REST turn as sender `sender`; the conversation is `rest:<sender>`."""
         body: dict[str, Any] = {"sender": sender, "message": message}
         if metadata is not None:
             body["metadata"] = metadata
-        if input_channel is not None:
-            body["input_channel"] = input_channel
-        response = httpx.post(f"{self.rasa_url}/webhooks/rest/webhook", json=body, timeout=60)
+        response = httpx.post(
+            f"{self.rasa_url}/webhooks/rest/webhook",
+            json=body,
+            headers={"Authorization": f"Bearer {REST_TOKEN}"},
+            timeout=60,
+        )
         response.raise_for_status()
         return list(response.json())
 
-    def tracker(self, sender: str) -> dict[str, Any]:
+    def tracker(self, conversation: str) -> dict[str, Any]:
+        """The stored conversation, by its id with the channel (`rest:me`, `whatsapp:91…`)."""
         response = httpx.get(
-            f"{self.rasa_url}/conversations/{sender}/tracker", params={"token": API_TOKEN}, timeout=30
+            f"{self.rasa_url}/conversations/{conversation}/tracker", params={"token": API_TOKEN}, timeout=30
         )
         response.raise_for_status()
         return dict(response.json())

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from bot.db import make_engine, make_sessions
 from bot.models import Escalation
-from tests.e2e.servers import Servers
+from tests.e2e.servers import REST_TOKEN, Servers
 from tests.e2e.test_rest import payloads, texts
 
 pytestmark = pytest.mark.e2e
@@ -52,7 +52,7 @@ def test_otp_checks_then_escalation_with_what_was_tried(servers: Servers) -> Non
     assert "ESC-" in reply
     engine = make_engine(servers.database_url)
     with make_sessions(engine)() as session:
-        escalation = session.scalar(select(Escalation).where(Escalation.sender_id == me))
+        escalation = session.scalar(select(Escalation).where(Escalation.sender_id == f"rest:{me}"))
     engine.dispose()
     assert escalation is not None and escalation.reason == "otp_not_received" and escalation.channel == "rest"
     assert escalation.context["checks_tried"] == ["email_spam", "email_server", "wait", "limit"]
@@ -96,7 +96,7 @@ def test_malformed_webhook_is_refused_with_a_reason(servers: Servers, body: byte
     response = httpx.post(
         f"{servers.rasa_url}/webhooks/rest/webhook",
         content=body,
-        headers={"Content-Type": "application/json"},
+        headers={"Content-Type": "application/json", "Authorization": f"Bearer {REST_TOKEN}"},
         timeout=30,
     )
     assert response.status_code == 400

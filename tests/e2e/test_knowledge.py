@@ -23,7 +23,7 @@ def test_a_question_is_answered_with_a_citation_and_rated(servers: Servers) -> N
     assert "Thank" in texts(servers.say(me, '/feedback{"helpful": "yes"}'))
     engine = make_engine(servers.database_url)
     with make_sessions(engine)() as session:
-        vote = session.scalar(select(AnswerFeedback).where(AnswerFeedback.sender_id == me))
+        vote = session.scalar(select(AnswerFeedback).where(AnswerFeedback.sender_id == f"rest:{me}"))
     engine.dispose()
     assert vote is not None and vote.helpful and vote.chunk_id.startswith("dopt-om-2025-07-04#")
 

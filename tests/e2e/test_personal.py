@@ -15,7 +15,7 @@ from bot.db import make_engine, make_sessions
 from bot.demo_data import DEMO_IDENTITIES
 from bot.learners import Employee
 from bot.models import AuditRecord
-from connectors.privacy import mask_email
+from contract.privacy import mask_email
 from tests.e2e.servers import PORTAL_SECRET, Servers
 from tests.e2e.test_rest import texts
 
@@ -68,7 +68,7 @@ def test_an_email_code_proves_who_asks_then_progress_is_shown(servers: Servers) 
     karma = texts(servers.say(me, "/ask_karma_points"))
     assert "Your Karma Points:" in karma
     # The stored conversation keeps a masked trace of the address and never the code.
-    stored = json.dumps(servers.tracker(me), ensure_ascii=False)
+    stored = json.dumps(servers.tracker(f"rest:{me}"), ensure_ascii=False)
     assert behind.email not in stored and mask_email(behind.email) in stored
 
 
@@ -95,7 +95,7 @@ def test_the_portal_token_answers_in_hindi(servers: Servers) -> None:
     token = portal_token(servers, on_track.code)
     reply = texts(servers.say(me, "मेरी कोर्स प्रगति बताइए", metadata={"portal_token": token}))
     assert "निर्धारित 8 में से 5 पाठ्यक्रम पूरे हुए" in reply and "उत्तीर्ण" in reply
-    assert token not in json.dumps(servers.tracker(me))
+    assert token not in json.dumps(servers.tracker(f"rest:{me}"))
 
 
 def test_a_forged_token_shows_nothing(servers: Servers) -> None:
@@ -103,19 +103,6 @@ def test_a_forged_token_shows_nothing(servers: Servers) -> None:
     forged = portal_token(servers, on_track.code, key="some-other-secret-at-least-32-bytes-long")
     reply = texts(servers.say(me, "/ask_course_progress", metadata={"portal_token": forged}))
     assert "could not be verified" in reply and "prescribed courses" not in reply
-
-
-def test_whatsapp_number_proves_and_an_overdue_certificate_is_escalated(servers: Servers) -> None:
-    me, overdue = new_user(), DEMO["certificate_overdue"]
-    proof = {"verified_phone": f"+91{overdue.mobile}"}
-    reply = servers.say(
-        me,
-        f"why is there no certificate for {overdue.course_title}?",
-        metadata=proof,
-        input_channel="whatsapp",
-    )
-    assert "more than 24 hours ago" in texts(reply)
-    assert "/request_human" in [b["payload"] for r in reply for b in r.get("buttons") or []]
 
 
 def test_someone_elses_records_are_refused_and_audited(servers: Servers) -> None:
@@ -126,7 +113,7 @@ def test_someone_elses_records_are_refused_and_audited(servers: Servers) -> None
     engine = make_engine(servers.database_url)
     try:
         with make_sessions(engine)() as session:
-            outcomes = session.scalars(select(AuditRecord.outcome).where(AuditRecord.sender_id == me)).all()
+            outcomes = session.scalars(select(AuditRecord.outcome).where(AuditRecord.sender_id == f"rest:{me}")).all()
     finally:
         engine.dispose()
     assert "refused" in outcomes

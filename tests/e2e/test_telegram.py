@@ -110,13 +110,13 @@ def inline_data(fake: FakeTelegram, uid: int) -> list[str]:
 
 
 def user_events(servers: Servers, uid: int) -> list[dict[str, Any]]:
-    return [e for e in servers.tracker(str(uid))["events"] if e["event"] == "user"]
+    return [e for e in servers.tracker(f"telegram:{uid}")["events"] if e["event"] == "user"]
 
 
 def push(servers: Servers, uid: int, event: dict[str, Any]) -> httpx.Response:
     """A bot message injected through Rasa's HTTP API, as the live-handoff agent does."""
     return httpx.post(
-        f"{servers.rasa_url}/conversations/{uid}/tracker/events",
+        f"{servers.rasa_url}/conversations/telegram:{uid}/tracker/events",
         params={"execute_side_effects": "true", "output_channel": "latest", "token": API_TOKEN},
         json=event,
         timeout=60,
@@ -145,7 +145,7 @@ def test_start_greets_with_an_inline_keyboard_and_a_button_press_is_answered(
         what="answerCallbackQuery",
     )
     assert "seven steps" in wait_for_text(fake, me, "seven steps")
-    tracker = servers.tracker(str(me))
+    tracker = servers.tracker(f"telegram:{me}")
     assert tracker["latest_input_channel"] == "telegram"
     assert [e["text"] for e in user_events(servers, me)] == ["/greet", "/ask_registration_help"]
 
@@ -243,7 +243,7 @@ def test_the_senders_own_contact_proves_who_they_are(servers: Servers, fake: Fak
     assert "5 of your 8 prescribed courses" in summary
     assert user_events(servers, me)[-1]["text"] == "/share_contact"
     # The phone number was a proof for this turn only: the stored conversation does not keep it.
-    assert on_track.mobile not in json.dumps(servers.tracker(str(me)))
+    assert on_track.mobile not in json.dumps(servers.tracker(f"telegram:{me}"))
 
 
 def test_a_contact_of_someone_else_is_refused_and_not_forwarded(servers: Servers, fake: FakeTelegram) -> None:

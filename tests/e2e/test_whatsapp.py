@@ -131,7 +131,7 @@ def post(
 
 
 def user_message_ids(servers: Servers, wa_id: str) -> list[str]:
-    return [e.get("message_id") for e in servers.tracker(wa_id)["events"] if e["event"] == "user"]
+    return [e.get("message_id") for e in servers.tracker(f"whatsapp:{wa_id}")["events"] if e["event"] == "user"]
 
 
 def turn(servers: Servers, graph: FakeGraph, wa_id: str, content: dict[str, Any]) -> list[Recorded]:
@@ -152,7 +152,7 @@ def said(replies: list[Recorded]) -> str:
 def push(servers: Servers, wa_id: str, event: dict[str, Any], output_channel: str = "latest") -> None:
     """What the helpdesk does to speak to a user: a bot event through Rasa's HTTP API."""
     answer = httpx.post(
-        f"{servers.rasa_url}/conversations/{wa_id}/tracker/events",
+        f"{servers.rasa_url}/conversations/whatsapp:{wa_id}/tracker/events",
         params={"token": API_TOKEN, "execute_side_effects": "true", "output_channel": output_channel},
         json=event,
         timeout=60,
@@ -195,7 +195,7 @@ def test_hello_gets_a_list_and_choices_drive_the_next_turns(servers: Servers, gr
     check = turn(servers, graph, me, button_reply('/inform{"otp_channel": "email"}', "Email"))
     assert "spam" in said(check)
     # Rasa received the payloads themselves, not the titles the user saw.
-    said_by_user = [e["text"] for e in servers.tracker(me)["events"] if e["event"] == "user"]
+    said_by_user = [e["text"] for e in servers.tracker(f"whatsapp:{me}")["events"] if e["event"] == "user"]
     assert said_by_user == ["hello", "/otp_not_received", '/inform{"otp_channel": "email"}']
 
 
@@ -313,6 +313,18 @@ def test_the_senders_own_number_proves_who_they_are(servers: Servers, graph: Fak
     )
     assert "5 of your 8 prescribed courses" in summary and "Comprehensive Assessment" in summary
     assert "confirm who you are" not in summary and "6-digit code" not in summary
+
+
+def test_the_senders_number_proves_and_an_overdue_certificate_is_escalated(
+    servers: Servers, graph: FakeGraph
+) -> None:
+    overdue = DEMO["certificate_overdue"]
+    replies = turn(
+        servers, graph, f"91{overdue.mobile}", text(f"why is there no certificate for {overdue.course_title}?")
+    )
+    assert "more than 24 hours ago" in said(replies)
+    offered = [choice for r in replies for choice in r.choices]
+    assert "/request_human" in offered
 
 
 def unregistered_indian_mobile(servers: Servers) -> str:

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect, sync_playwright
 
 from bot.settings import ROOT
-from tests.e2e.servers import API_TOKEN, Servers, free_port, wait_until_up
+from tests.e2e.servers import API_TOKEN, Servers, wait_until_up
 
 pytestmark = pytest.mark.e2e
 CHROMIUM = Path("/usr/bin/chromium")
@@ -85,13 +85,14 @@ def focused(locator: Locator) -> bool:
 
 @pytest.fixture(scope="module")
 def portal_url(servers: Servers) -> Iterator[str]:
-    """`sahayak portal` as a user starts it, signing tokens with the e2e servers' key and database."""
-    port = free_port()
+    """`sahayak portal` as a user starts it, signing tokens with the e2e servers' key and database. It is
+    a development tool, so only it runs in development mode; its address is the widget's allowed origin."""
+    port = servers.portal_port
     log = servers.workdir / "portal.log"
     process = subprocess.Popen(
         [str(ROOT / ".venv/bin/sahayak"), "portal", "--port", str(port), "--rasa-url", servers.rasa_url],
         cwd=ROOT,
-        env=servers.env(),
+        env={**servers.env(), "SAHAYAK_ENV": "development"},
         stdout=log.open("ab"),
         stderr=subprocess.STDOUT,
     )
@@ -162,7 +163,7 @@ def test_registration_by_buttons_and_the_conversation_survives_a_reload(page: Pa
     # The same conversation goes on: the form takes the name and asks for the next field.
     widget.say("Anita Verma")
     expect(widget.reply("email")).to_be_visible()
-    tracker = servers.tracker(session)
+    tracker = servers.tracker(f"widget:{session}")
     assert tracker["latest_input_channel"] == "widget"
     assert tracker["slots"]["requester_name"] == "Anita Verma"
 
@@ -280,7 +281,7 @@ def test_network_loss_shows_reconnecting_and_queued_messages_go_out_when_back(
 def push(servers: Servers, session: str | None, text: str) -> None:
     """A helpdesk agent's message, delivered the way live handoff delivers it: through the HTTP API."""
     pushed = httpx.post(
-        f"{servers.rasa_url}/conversations/{session}/tracker/events",
+        f"{servers.rasa_url}/conversations/widget:{session}/tracker/events",
         params={"execute_side_effects": "true", "output_channel": "latest", "token": API_TOKEN},
         json={"event": "bot", "text": text},
         timeout=30,

@@ -1,0 +1,62 @@
+"""Every log line either process writes passes through here: no personal data, no forged lines.
+
+A log record is made by code we do not own too (Rasa logs a message it could not parse, word for word),
+so the sanitiser is installed as the record factory: each record's message is masked and put on one
+line as it is created, whichever logger or handler it goes to.
+"""
+
+import logging
+from typing import Any
+
+from contract.privacy import mask_personal_data
+
+MAX_MESSAGE_CHARS = 4000
+_ESCAPES = {
+    "\n": "\\n",
+    "\r": "\\r",
+    "\x1b": "\\x1b",
+    "\x85": "\\x85",
+    "\u2028": "\\u2028",
+    "\u2029": "\\u2029",
+}
+
+
+def one_line(text: str) -> str:
+    """`text` with line breaks and terminal escapes written out, so it cannot start a line of its own."""
+    return "".join(_ESCAPES.get(c, c) for c in text)
+
+
+def safe_for_log(text: str) -> str:
+    """Masked, on one line, and bounded."""
+    text = one_line(mask_personal_data(text))
+    return text if len(text) <= MAX_MESSAGE_CHARS else text[:MAX_MESSAGE_CHARS] + "…"
+
+
+def _sanitised(record: logging.LogRecord) -> logging.LogRecord:
+    try:
+        message = record.getMessage()
+    except Exception:  # a bad format string: keep the template, never the arguments
+        message = str(record.msg)
+    record.msg, record.args = safe_for_log(message), None
+    if record.exc_info and not record.exc_text:
+        # The traceback keeps its lines; what it quotes from user input is masked.
+        record.exc_text = mask_personal_data(logging.Formatter().formatException(record.exc_info))
+        record.exc_info = None
+    return record
+
+
+_installed = False
+
+
+def install_log_sanitiser() -> None:
+    """Make every log record of this process masked and single-line (idempotent)."""
+    global _installed
+    if _installed:
+        return
+    previous = logging.getLogRecordFactory()
+
+    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        return _sanitised(previous(*args, **kwargs))
+
+    logging.setLogRecordFactory(factory)
+    _installed = True
