@@ -71,11 +71,13 @@ lint: .venv/.installed .venv-rasa/.installed
 	$(BOT)/ruff check .
 	$(BOT)/ruff format --check .
 	$(BOT)/mypy
-	@# The connectors run inside the Rasa server, so they are checked against its environment.
-	$(BOT)/mypy --python-executable $(RASA)/python --python-version 3.10 connectors/
+	@# The connectors run inside the Rasa server, so they (and their tests) are checked against its environment.
+	$(BOT)/mypy --python-executable $(RASA)/python --python-version 3.10 connectors/ $(wildcard tests/connectors/*.py)
 
-unit: .venv/.installed
+# tests/connectors run with the real Rasa classes in .venv-rasa; they use none of tests/conftest.py.
+unit: .venv/.installed .venv-rasa/.installed
 	$(BOT)/pytest -m "not e2e"
+	$(RASA)/pytest --noconftest -p no:cacheprovider -W ignore -q tests/connectors
 
 validate: .venv-rasa/.installed
 	$(RASA)/rasa data validate --fail-on-warnings --quiet

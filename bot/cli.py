@@ -134,11 +134,13 @@ def announce(timeout: float = 300.0) -> None:
 @app.command()
 def chat(sender: str = typer.Option(None, help="Conversation id; a new one by default.")) -> None:
     """Chat with the running assistant over the REST channel."""
-    url = f"{get_settings().rasa_url}/webhooks/rest/webhook"
+    settings = get_settings()
+    url = f"{settings.rasa_url}/webhooks/rest/webhook"
     sender = sender or f"terminal-{uuid.uuid4().hex[:8]}"
     buttons: list[dict[str, str]] = []
     typer.echo(f"Chatting as {sender}. Type a message, a button number, or /quit.")
-    with httpx.Client(timeout=60) as client:
+    headers = {"Authorization": f"Bearer {settings.rest_token}"} if settings.rest_token else {}
+    with httpx.Client(timeout=60, headers=headers) as client:
         while True:
             try:
                 text = input("you> ")
@@ -151,6 +153,16 @@ def chat(sender: str = typer.Option(None, help="Conversation id; a new one by de
             try:
                 response = client.post(url, json={"sender": sender, "message": text})
                 response.raise_for_status()
+            except httpx.HTTPStatusError as error:
+                reason = (
+                    error.response.json().get("error", "")
+                    if "json" in error.response.headers.get("content-type", "")
+                    else ""
+                )
+                typer.echo(
+                    f"the assistant refused the message ({error.response.status_code}): {reason}", err=True
+                )
+                continue
             except httpx.HTTPError as error:
                 typer.echo(f"cannot reach the assistant at {url}: {error}", err=True)
                 continue

@@ -25,6 +25,9 @@ class Settings(BaseSettings):
     # The key the connectors sign channel proofs with (a phone number WhatsApp or Telegram verified).
     proof_key: str = ""
 
+    # Sent by `sahayak chat` when set: outside development the REST channel answers only with it.
+    rest_token: str = ""
+
     database_url: str = f"sqlite:///{ROOT / 'var' / 'sahayak.db'}"
     # Seconds: a database that stops answering fails the turn instead of holding it.
     database_connect_timeout: int = 5

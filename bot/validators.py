@@ -181,21 +181,112 @@ def _is_mark(c: str) -> bool:
     return unicodedata.category(c).startswith("M")
 
 
+# Words no personal name contains: questions, pronouns, verbs, and what junk input is made of. Single
+# letters and short Hindi particles are left out: initials ("K. A. Rahman") are names.
+_NAME_STOPWORDS = """
+    how what why when where which who whom whose is are am was were be been do does did can could will
+    would should the my your our their his her its me we you they this that these those please help
+    hello hi thanks thank yes no not and or to in on for with from register registration login otp
+    email mobile phone portal course courses certificate problem issue error name null none nil
+    undefined nan test true false select insert update delete drop union table where script http https
+    www ok kya kaise kyun kyon kab kahan kaun mera meri mere mujhe hai hain nahi nahin aap tum naam
+    क्या कैसे क्यों कब कहाँ कहां कौन मेरा मेरी मेरे मुझे है हैं नहीं आप तुम नाम
+"""
+_NOT_IN_NAMES = frozenset(_NAME_STOPWORDS.split())
+# In the name of a ministry, department or office, "of" and "the" are common; questions, pronouns,
+# sentence verbs and junk are not.
+_ORGANISATION_STOPWORDS = """
+    how what why when where which who is are am was were do does did can could will would should my
+    your me we you please help hello thanks yes not null none nil undefined nan true false select
+    insert update delete drop union http https www ok kya kaise kyun kyon kab kahan kaun mera meri mere
+    mujhe hai hain nahi nahin aap tum क्या कैसे क्यों कब कहाँ कहां कौन मेरा मेरी मेरे मुझे है हैं नहीं
+    आप तुम
+"""
+_NOT_IN_ORGANISATIONS = frozenset(_ORGANISATION_STOPWORDS.split())
+_MAX_NAME_WORDS = 8
+_MAX_ORGANISATION_WORDS = 20
+# Devanagari stacks at most two marks on a letter (a vowel sign and a nasal); more is Zalgo text.
+_MAX_MARKS_IN_A_ROW = 2
+_PROTOCOL = re.compile(r"[a-z]+/\d|://|\bwww\.|\.(?:com|in|org|net)\b", re.IGNORECASE)
+
+
+# Zero-width (non-)joiners shape Indic letters; every other control or format character (NUL, bell, a
+# right-to-left override that hides what follows) has no place in a name.
+_JOINERS = frozenset("\u200c\u200d")
+
+
+def _has_controls(text: str) -> bool:
+    return any(
+        (unicodedata.category(c) in ("Cc", "Cf") and c not in _JOINERS and c not in "\t\n\r") for c in text
+    )
+
+
+def _script(c: str) -> str:
+    """The script of a letter, from its Unicode name: LATIN, DEVANAGARI, CYRILLIC, ..."""
+    return unicodedata.name(c, "UNKNOWN").split(" ")[0]
+
+
+def _stacked_marks(text: str) -> bool:
+    """Zalgo and its kin: more marks on a letter than any script needs, or a combining mark left on a
+    Latin letter after NFC (a real accent composes into one character: é)."""
+    run, base = 0, ""
+    for c in text:
+        if not _is_mark(c):
+            run, base = 0, c
+            continue
+        run += 1
+        if run > _MAX_MARKS_IN_A_ROW or _script(base) == "LATIN" or not base.isalpha():
+            return True
+    return False
+
+
+def _words(text: str) -> list[str]:
+    return [w for w in re.split(r"[\s.,&()'/-]+", text.casefold()) if w]
+
+
+def looks_like_a_name(text: str, *, stopwords: frozenset[str], max_words: int) -> bool:
+    """Text a person would type as a name: one script, no stacked marks, not a sentence or junk."""
+    scripts = {_script(c) for c in text if c.isalpha()}
+    words = _words(text)
+    return (
+        len(scripts) == 1
+        and not _stacked_marks(text)
+        and sum(_is_mark(c) for c in text) <= 2 * sum(c.isalpha() for c in text)
+        and 0 < len(words) <= max_words
+        and not any(w in stopwords for w in words)
+        and not _PROTOCOL.search(text)
+    )
+
+
 def parse_person_name(text: str) -> Parsed:
+    """A person's name in one script (English or Hindi, or another Indian script): letters, marks,
+    spaces and . ' -, 2-80 characters, at most eight words; not a question, a sentence or junk."""
+    if _has_controls(text):
+        return Parsed(error="name")
     text = clean_text(text).strip(" .")
     letters = sum(c.isalpha() for c in text)
     allowed = all(c.isalpha() or _is_mark(c) or c in " .'-" for c in text)
     if not (2 <= len(text) <= 80) or letters < 2 or not allowed or not text[0].isalpha():
         return Parsed(error="name")
+    if not looks_like_a_name(text, stopwords=_NOT_IN_NAMES, max_words=_MAX_NAME_WORDS):
+        return Parsed(error="name")
     return Parsed(value=text)
 
 
 def parse_free_text(text: str) -> Parsed:
-    """Ministry, department and organisation names: free text, but no markup or code."""
+    """Ministry, department and organisation names: letters (one script), digits, marks, spaces and
+    common punctuation; no markup, code, addresses, questions or sentences."""
+    if _has_controls(text):
+        return Parsed(error="text")
     text = clean_text(text).strip(" .")
     if not (2 <= len(text) <= MAX_FIELD_CHARS) or not any(c.isalpha() for c in text):
         return Parsed(error="text")
     if _TEXT_FORBIDDEN.search(text) or not all(c.isalnum() or _is_mark(c) or c in " .,&()'/-" for c in text):
+        return Parsed(error="text")
+    letters = sum(c.isalpha() or _is_mark(c) for c in text)
+    if letters * 2 < len(text.replace(" ", "")):
+        return Parsed(error="text")
+    if not looks_like_a_name(text, stopwords=_NOT_IN_ORGANISATIONS, max_words=_MAX_ORGANISATION_WORDS):
         return Parsed(error="text")
     return Parsed(value=text)
 

@@ -73,9 +73,10 @@ def _redactor(values: list[str]) -> Any:
     ]
 
     def redact(text: str) -> str:
+        text = mask_personal_data(text)  # e-mails and mobiles keep their own, more telling masks
         for pattern, replacement in patterns:
             text = pattern.sub(replacement, text)
-        return mask_personal_data(text)
+        return text
 
     return redact
 

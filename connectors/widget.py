@@ -189,15 +189,16 @@ class WidgetInput(SocketIOInput):
         async def disconnect(sid: str) -> None:
             networks.pop(sid, None)
 
+        # A client may send an event with no data, or with more than one argument: only the first counts.
         @sio.on("session_request", namespace=namespace)
-        async def session_request(sid: str, data: Any) -> None:
+        async def session_request(sid: str, data: Any = None, *_: Any) -> None:
             requested = data.get("session_id") if isinstance(data, dict) else None
             session_id = requested if valid_session_id(requested) else uuid.uuid4().hex
             await enter_room(sio, sid, session_id, namespace)
             await sio.emit("session_confirm", session_id, room=sid, namespace=namespace)
 
         @sio.on(self.user_message_evt, namespace=namespace)
-        async def handle_message(sid: str, data: Any) -> None:
+        async def handle_message(sid: str, data: Any = None, *_: Any) -> None:
             if not isinstance(data, dict) or not valid_session_id(data.get("session_id")):
                 logger.warning("widget message without a valid session_id ignored (send session_request)")
                 return

@@ -15,9 +15,13 @@ from bot.kb_index import load_index
 from bot.search import KnowledgeBase
 from bot.services import Services, set_services
 from bot.settings import Settings, get_settings
+from tests.e2e.servers import Servers, start_servers
 from tests.fakes import HashingEncoder
 
 KB_DOCS = Path(__file__).resolve().parent / "data" / "kb"
+
+# Run by the Rasa environment (make unit), with the real Rasa classes this environment does not have.
+collect_ignore = ["connectors"]
 
 POSTGRES_URL = os.environ.get(
     "SAHAYAK_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -125,3 +129,13 @@ def cli_demo(cli_env: str) -> str:
     loaded = CliRunner().invoke(cli.app, ["demo", "load", *SMALL_DEMO])
     assert loaded.exit_code == 0, loaded.output
     return cli_env
+
+
+@pytest.fixture(scope="session")
+def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
+    """The real Rasa server and action server, shared by every end-to-end test of the session."""
+    running = start_servers(tmp_path_factory.mktemp("e2e"))
+    try:
+        yield running
+    finally:
+        running.stop()

@@ -49,7 +49,9 @@ class ActionFallback(Action):
         if answered is not None:
             return [UserUtteranceReverted(), *answered]
         ranking = tracker.latest_message.get("intent_ranking") or []
-        options = [r["name"] for r in ranking if r.get("name") in TOPIC_TITLES][:MAX_OPTIONS]
+        # The helpdesk is always offered last, so it is not also one of the topics.
+        topics = [name for name in TOPIC_TITLES if name != "request_human"]
+        options = [r["name"] for r in ranking if r.get("name") in topics][:MAX_OPTIONS]
         if previous_user_intent(tracker) == "nlu_fallback" or not options:
             dispatcher.utter_message(response="utter_fallback_helpdesk")
             return [UserUtteranceReverted()]

@@ -126,44 +126,48 @@ class ValidateOrganisationRequestForm(AnswerFormValidation):
     def validate_requester_name(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> dict[str, Any]:
-        return checked("requester_name", parse_person_name(value), dispatcher) if value else {}
+        return (
+            checked("requester_name", parse_person_name(str(value)), dispatcher) if value is not None else {}
+        )
 
     def validate_requester_email(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> dict[str, Any]:
-        if not value:
+        if value is None:
             return {}
-        return checked("requester_email", parse_email(value), dispatcher, **response_kwargs(tracker))
+        return checked("requester_email", parse_email(str(value)), dispatcher, **response_kwargs(tracker))
 
     def validate_requester_mobile(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> dict[str, Any]:
-        return checked("requester_mobile", parse_mobile(value), dispatcher) if value else {}
+        return checked("requester_mobile", parse_mobile(str(value)), dispatcher) if value is not None else {}
 
     def validate_government_level(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> dict[str, Any]:
-        return checked("government_level", parse_level(value), dispatcher) if value else {}
+        return checked("government_level", parse_level(str(value)), dispatcher) if value is not None else {}
 
     def validate_ministry_or_state(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> dict[str, Any]:
-        if not value:
+        if value is None:
             return {}
         state_level = tracker.get_slot("government_level") == "state"
         return checked(
-            "ministry_or_state", (parse_state if state_level else parse_free_text)(value), dispatcher
+            "ministry_or_state", (parse_state if state_level else parse_free_text)(str(value)), dispatcher
         )
 
     def validate_department(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> dict[str, Any]:
-        return checked("department", parse_free_text(value), dispatcher) if value else {}
+        return checked("department", parse_free_text(str(value)), dispatcher) if value is not None else {}
 
     def validate_organisation_name(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> dict[str, Any]:
-        return checked("organisation_name", parse_free_text(value), dispatcher) if value else {}
+        return (
+            checked("organisation_name", parse_free_text(str(value)), dispatcher) if value is not None else {}
+        )
 
     def validate_request_confirmed(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]

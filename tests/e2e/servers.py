@@ -152,7 +152,7 @@ class Servers:
         endpoints = self.workdir / "endpoints.yml"
         endpoints.write_text(
             f'action_endpoint:\n  url: "http://127.0.0.1:{self.action_port}/webhook"\n'
-            '  headers:\n    Authorization: Bearer ${SAHAYAK_ACTION_SERVER_TOKEN}\n'
+            "  headers:\n    Authorization: Bearer ${SAHAYAK_ACTION_SERVER_TOKEN}\n"
             "tracker_store:\n  type: connectors.tracker_store.MaskingSQLTrackerStore\n"
             f"  dialect: sqlite\n  db: {self.workdir / 'tracker.db'}\n"
         )
@@ -184,12 +184,22 @@ class Servers:
             self.rasa.wait(timeout=60)
             self.rasa = None
 
-    def stop(self) -> None:
-        self.stop_rasa()
+    def stop_actions(self) -> None:
         if self.actions is not None:
             self.actions.terminate()
             self.actions.wait(timeout=30)
+            self.actions = None
+
+    def stop(self) -> None:
+        self.stop_rasa()
+        self.stop_actions()
         self.inbox.controller.stop()
+
+    def action_server_log(self) -> str:
+        return (self.workdir / "actions.log").read_text(errors="replace")
+
+    def rasa_log(self) -> str:
+        return (self.workdir / "rasa.log").read_text(errors="replace")
 
     def say(
         self,

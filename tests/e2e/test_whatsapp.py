@@ -131,7 +131,9 @@ def post(
 
 
 def user_message_ids(servers: Servers, wa_id: str) -> list[str]:
-    return [e.get("message_id") for e in servers.tracker(f"whatsapp:{wa_id}")["events"] if e["event"] == "user"]
+    return [
+        e.get("message_id") for e in servers.tracker(f"whatsapp:{wa_id}")["events"] if e["event"] == "user"
+    ]
 
 
 def turn(servers: Servers, graph: FakeGraph, wa_id: str, content: dict[str, Any]) -> list[Recorded]:
@@ -320,7 +322,10 @@ def test_the_senders_number_proves_and_an_overdue_certificate_is_escalated(
 ) -> None:
     overdue = DEMO["certificate_overdue"]
     replies = turn(
-        servers, graph, f"91{overdue.mobile}", text(f"why is there no certificate for {overdue.course_title}?")
+        servers,
+        graph,
+        f"91{overdue.mobile}",
+        text(f"why is there no certificate for {overdue.course_title}?"),
     )
     assert "more than 24 hours ago" in said(replies)
     offered = [choice for r in replies for choice in r.choices]
