@@ -8,7 +8,6 @@ empty secret outside development mode. `/health` stays open for load balancers; 
 """
 
 import argparse
-import hmac
 import logging
 
 from rasa_sdk.endpoint import create_app as create_sdk_app
@@ -19,20 +18,12 @@ from sanic.response import HTTPResponse
 
 from bot.actions.identity import drain_deliveries
 from bot.settings import Settings, get_settings
-from contract.deployment import require_safe_secrets
+from contract.deployment import bearer_matches, require_safe_secrets
 from contract.logs import install_log_sanitiser
 
 logger = logging.getLogger(__name__)
 ACTIONS_PACKAGE = "bot.actions"
 OPEN_PATHS = frozenset({"/health"})
-
-
-def authorised(header: str | None, token: str) -> bool:
-    """Whether an Authorization header carries the shared secret (constant time; never for an empty one)."""
-    scheme, _, given = (header or "").partition(" ")
-    if not token or scheme.lower() != "bearer":
-        return False
-    return hmac.compare_digest(given.strip().encode(), token.encode())
 
 
 def create_app(settings: Settings, executor: ActionExecutor | None = None) -> Sanic:
@@ -47,7 +38,7 @@ def create_app(settings: Settings, executor: ActionExecutor | None = None) -> Sa
     async def authenticate(request: Request) -> HTTPResponse | None:
         if request.path in OPEN_PATHS or request.method == "OPTIONS":
             return None
-        if authorised(request.headers.get("authorization"), token):
+        if bearer_matches(request.headers.get("authorization"), token):
             return None
         logger.warning("action server: refused a call to %s without the shared secret", request.path)
         return response.json({"error": "missing or wrong Authorization"}, status=401)

@@ -10,7 +10,6 @@
 - Unreadable messages are screened like on every channel (`connectors.inbound`).
 """
 
-import hmac
 import os
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -25,7 +24,7 @@ from sanic.response import HTTPResponse
 from connectors.inbound import screen
 from contract import metadata as meta
 from contract.conversations import conversation_id, rest_sender_problem
-from contract.deployment import is_development
+from contract.deployment import bearer_matches, is_development
 
 CHANNEL = "rest"
 MAX_BODY_BYTES = 64 * 1024
@@ -64,15 +63,6 @@ def request_problem(body: Any) -> str | None:
     return None
 
 
-def authorised(header: str | None, token: str) -> bool:
-    scheme, _, given = (header or "").partition(" ")
-    return (
-        bool(token)
-        and scheme.lower() == "bearer"
-        and hmac.compare_digest(given.strip().encode(), token.encode())
-    )
-
-
 class RestInput(RasaRestInput):
     """Same URL and protocol as Rasa's REST channel."""
 
@@ -95,14 +85,13 @@ class RestInput(RasaRestInput):
                     {"error": "The REST channel is closed: set SAHAYAK_REST_TOKEN (README, Security)."},
                     status=503,
                 )
-            if self.settings.token and not authorised(
+            if self.settings.token and not bearer_matches(
                 request.headers.get("authorization"), self.settings.token
             ):
                 return response.json({"error": "missing or wrong Authorization"}, status=401)
             declared = request.headers.get("content-length", "")
-            if (declared.isdigit() and int(declared) > MAX_BODY_BYTES) or len(
-                request.body or b""
-            ) > MAX_BODY_BYTES:
+            too_long = declared.isdigit() and int(declared) > MAX_BODY_BYTES
+            if too_long or len(request.body or b"") > MAX_BODY_BYTES:
                 return response.json({"error": f"the body is over {MAX_BODY_BYTES // 1024} KB"}, status=413)
             try:
                 body = request.json

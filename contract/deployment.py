@@ -5,6 +5,7 @@ an empty one or a short one is accepted only in development mode (`SAHAYAK_ENV=d
 warning; anywhere else the process refuses to start and names the setting to change.
 """
 
+import hmac
 import logging
 import os
 import re
@@ -50,6 +51,14 @@ GENERATED = tuple(name for name in SECRETS if name != "SAHAYAK_REST_TOKEN")
 
 class UnsafeSecrets(SystemExit):
     """Raised instead of starting: the message says which settings to change."""
+
+
+def bearer_matches(header: str | None, token: str) -> bool:
+    """Whether an `Authorization: Bearer …` header carries `token` (constant time; never an empty one)."""
+    scheme, _, given = (header or "").strip().partition(" ")
+    if not token or scheme.lower() != "bearer":
+        return False
+    return hmac.compare_digest(given.strip().encode(), token.encode())
 
 
 def is_development(env: Mapping[str, str] | None = None) -> bool:

@@ -1,5 +1,6 @@
-"""The action tests' domain fixture, for the security tests that run actions from tracker fixtures."""
+"""The action tests' fixtures: the domain, and services on an in-memory database and the test
+knowledge base for every test here that does not ask for a real database."""
 
-from tests.actions.conftest import domain
+from tests.actions.conftest import domain, offline_services
 
-__all__ = ["domain"]
+__all__ = ["domain", "offline_services"]

@@ -11,11 +11,11 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from bot.action_server import authorised
 from bot.db import make_engine, make_sessions
 from bot.demo_data import DEMO_IDENTITIES
 from bot.models import AuditRecord
 from contract import metadata as meta
+from contract.deployment import bearer_matches as authorised
 from tests.e2e.servers import ACTION_SERVER_TOKEN, PROOF_KEY, Servers
 
 DEMO = {identity.situation: identity for identity in DEMO_IDENTITIES}

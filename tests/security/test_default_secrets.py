@@ -11,6 +11,7 @@ from pathlib import Path
 import httpx
 import jwt
 import pytest
+import socketio
 
 from bot.settings import ROOT
 from contract.deployment import (
@@ -147,3 +148,20 @@ def test_a_token_signed_with_the_published_key_proves_nothing(servers: Servers) 
         r.get("text", "") for r in servers.say("sec-jwt", "my progress", metadata={"portal_token": forged})
     )
     assert "could not be verified" in reply and "prescribed courses" not in reply
+
+
+@pytest.mark.e2e
+def test_only_a_portal_page_may_open_the_widgets_socket(servers: Servers) -> None:
+    for origin, allowed in (
+        (f"http://127.0.0.1:{servers.portal_port}", True),
+        ("https://evil.example", False),
+    ):
+        client = socketio.Client(reconnection=False, websocket_extra_options={"origin": origin})
+        try:
+            client.connect(servers.rasa_url, transports=["websocket"], socketio_path="/socket.io")
+            connected = client.connected
+        except socketio.exceptions.ConnectionError:
+            connected = False
+        finally:
+            client.disconnect()
+        assert connected is allowed, origin
