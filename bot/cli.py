@@ -122,7 +122,7 @@ def announce(timeout: float = 300.0) -> None:
         "\n  Karmayogi Sahayak is running.\n"
         f'  REST channel: POST {url}/webhooks/rest/webhook  {{"sender": "me", "message": "hello"}}\n'
         "  Chat in this terminal: make chat   (or .venv/bin/sahayak chat)\n"
-        f"  HTTP API: {url}/conversations/<id>/tracker?token=$RASA_API_TOKEN\n"
+        f"  HTTP API: {url}/conversations/rest:<sender>/tracker?token=$RASA_API_TOKEN\n"
         "  Portal page with the help widget: http://localhost:8000/\n"
         f"  Telegram: {telegram_state()}; WhatsApp webhook: {url}/webhooks/whatsapp/webhook\n"
         "  Sign-in codes (development outbox): var/outbox.txt\n"

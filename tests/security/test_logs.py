@@ -32,6 +32,7 @@ def test_every_logger_of_a_process_goes_through_it() -> None:
         from contract.logs import install_log_sanitiser
         logging.basicConfig(stream=sys.stdout, format="%(name)s|%(message)s")
         install_log_sanitiser()
+        warnings.simplefilter("always")  # make test runs with PYTHONWARNINGS=ignore
         log = logging.getLogger("rasa.shared.nlu")
         log.warning("Failed to parse %r", '/greet{"e": "a.b@nic.in"}\\nFORGED')
         warnings.warn('Failed to parse /greet{"e": "w.x@nic.in"}\\nFORGED', UserWarning)
@@ -64,3 +65,6 @@ def test_neither_server_logs_what_the_user_typed(servers: Servers) -> None:
     for log in (servers.rasa_log(), servers.action_server_log()):
         assert email not in log and f"leak.{marker}" not in log
         assert not any(line.startswith(FORGED) for line in log.splitlines())
+    # Rasa did log the message it could not parse: masked, on one line.
+    logged = [line for line in servers.rasa_log().splitlines() if marker in line]
+    assert logged and all("l***@nic.in" in line and "******2345" in line for line in logged)
