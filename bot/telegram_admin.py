@@ -16,6 +16,7 @@ import typer
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.settings import ROOT, get_settings
+from contract.deployment import MODE, require_safe_secrets
 
 app = typer.Typer(help="Telegram: the bot's webhook, and the poller for local runs.", no_args_is_help=True)
 
@@ -246,6 +247,12 @@ def poll(
         if not once:
             _wait_quietly()
         return
+    require_safe_secrets(
+        "The Telegram poller",
+        ["TELEGRAM_SECRET_TOKEN"],
+        {"TELEGRAM_SECRET_TOKEN": settings.secret_token, MODE: get_settings().env},
+        required=["TELEGRAM_SECRET_TOKEN"],
+    )
     url = target or f"{get_settings().rasa_url.rstrip('/')}{WEBHOOK_PATH}"
     typer.echo(f"telegram poller: forwarding updates to {url}")
     with httpx.Client() as client:

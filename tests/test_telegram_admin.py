@@ -13,7 +13,7 @@ from bot.cli import app
 from tests.e2e.fake_telegram import FakeTelegram
 
 TOKEN = "4242:unit-test-token"
-SECRET = "unit-test-secret"
+SECRET = "unit-test-telegram-secret-0123456789abcdef"
 runner = CliRunner()
 
 
