@@ -9,9 +9,11 @@ Chromium, from pressing Enter until the reply is on screen. Run with `make bench
 import random
 import re
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
@@ -85,8 +87,8 @@ def widget_samples(servers: Servers) -> list[float]:
         f'<html lang="en"><body><script src="{servers.rasa_url}/webhooks/widget/widget.js" '
         f'data-server="{servers.rasa_url}" data-lang="en"></script></body></html>'
     )
-    # Served as if from the portal's origin, the only one allowed to embed the widget.
-    page_url = f"http://127.0.0.1:{servers.portal_port}/bench"
+    # Served from the portal's origin, the only one allowed to embed the widget.
+    server = page_server(servers.portal_port, page_html)
     samples: list[float] = []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM)
@@ -94,8 +96,7 @@ def widget_samples(servers: Servers) -> list[float]:
             for i in range(WARMUP + ROUNDS):
                 context = browser.new_context()
                 page = context.new_page()
-                page.route(page_url, lambda route: route.fulfill(body=page_html, content_type="text/html"))
-                page.goto(page_url)
+                page.goto(f"http://127.0.0.1:{servers.portal_port}/")
                 page.get_by_role("button", name=re.compile(r"^Open Karmayogi Sahayak")).click()
                 replies = page.locator("li.bot")
                 replies.first.wait_for(timeout=60_000)  # the greeting sent when a conversation opens
@@ -109,7 +110,28 @@ def widget_samples(servers: Servers) -> list[float]:
                 context.close()
         finally:
             browser.close()
+            server.shutdown()
     return samples
+
+
+def page_server(port: int, body: str) -> ThreadingHTTPServer:
+    """A plain page on 127.0.0.1:`port`, served from a thread until `shutdown()`."""
+
+    class Page(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            data = body.encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", port), Page)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
 
 
 def main() -> None:
