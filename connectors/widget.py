@@ -152,9 +152,9 @@ class WidgetInput(SocketIOInput):
         return WidgetOutput(self.sio, self.bot_message_evt, self.namespace)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        # Rasa's workaround: no origin check and no CORS headers of Socket.IO's own; the Rasa server's
-        # --cors option adds them for the polling transport, and websockets need none.
-        # Origins are checked in `connect` below against the same list the Rasa server's --cors uses.
+        # No CORS handling of Socket.IO's own: the Rasa server's --cors adds the headers for the polling
+        # transport, and two sets would break it. The page's origin is checked in `connect` below,
+        # against the same list (SAHAYAK_PORTAL_ORIGINS).
         sio = AsyncServer(async_mode="sanic", cors_allowed_origins=[], max_http_buffer_size=MAX_PACKET_BYTES)
         webhook = SocketBlueprint(sio, self.socketio_path, "widget_webhook", __name__)
         self.sio = sio
