@@ -17,9 +17,9 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from bot.embeddings import Encoder, SentenceEncoder
-from bot.ingest import ingest
-from bot.search import Glossary, KnowledgeBase
+from bot.knowledge.embeddings import Encoder, SentenceEncoder
+from bot.knowledge.ingest import ingest
+from bot.knowledge.search import Glossary, KnowledgeBase
 from bot.settings import ROOT, get_settings
 
 EVAL_FILE = ROOT / "bench" / "kb_eval.yml"

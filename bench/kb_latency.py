@@ -10,9 +10,9 @@ import time
 from pathlib import Path
 
 from bench.kb_eval import DOCS, load_questions
-from bot.embeddings import SentenceEncoder
-from bot.ingest import ingest
-from bot.search import KnowledgeBase
+from bot.knowledge.embeddings import SentenceEncoder
+from bot.knowledge.ingest import ingest
+from bot.knowledge.search import KnowledgeBase
 from bot.settings import get_settings
 
 ROUNDS = 3

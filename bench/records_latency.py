@@ -22,8 +22,8 @@ from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import make_engine, make_sessions, upgrade
-from bot.demo_data import CYCLE, DemoData, generate, load
-from bot.learners import Course, Employee, Enrolment, KarmaCredit
+from bot.records.demo import CYCLE, DemoData, generate, load
+from bot.records.tables import Course, Employee, Enrolment, KarmaCredit
 
 POSTGRES_URL = os.environ.get(
     "SAHAYAK_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -40,7 +40,7 @@ def snapshot_function(sessions: sessionmaker[Session]) -> tuple[Callable[[int], 
     """`SqlLearnerRecords.snapshot`, or, if that module is not there yet, a stand-in that reads the same
     rows (employee, enrolments with their courses, karma total) in three queries."""
     try:
-        from bot.records_sql import SqlLearnerRecords
+        from bot.records.sql_source import SqlLearnerRecords
     except ImportError:
 
         def stand_in(employee_id: int) -> Any:
@@ -56,7 +56,7 @@ def snapshot_function(sessions: sessionmaker[Session]) -> tuple[Callable[[int], 
                 )
                 return rows, total
 
-        return stand_in, "stand-in query (bot.records_sql not available)"
+        return stand_in, "stand-in query (bot.records.sql_source not available)"
     records = SqlLearnerRecords(sessions)
     return (lambda employee_id: records.snapshot(employee_id, cycle=CYCLE)), "SqlLearnerRecords.snapshot"
 
@@ -123,9 +123,9 @@ def main() -> None:
         upgrade(url)
         measure(url, data)
     print("PostgreSQL (fresh schema)")
-    with postgres_schema() as url:
-        if url is not None:
-            measure(url, data)
+    with postgres_schema() as postgres_url:
+        if postgres_url is not None:
+            measure(postgres_url, data)
 
 
 if __name__ == "__main__":

@@ -10,10 +10,10 @@ from bot.db import make_engine, make_sessions
 from bot.settings import Settings, get_settings
 
 if TYPE_CHECKING:
-    from bot.embeddings import Encoder
-    from bot.mailer import Mailer
-    from bot.records import LearnerRecords
-    from bot.search import KnowledgeBase
+    from bot.identity.mailer import Mailer
+    from bot.knowledge.embeddings import Encoder
+    from bot.knowledge.search import KnowledgeBase
+    from bot.records.source import LearnerRecords
 
 
 @dataclass
@@ -32,8 +32,8 @@ class Services:
         if self.knowledge_base is None:
             with self._lock:
                 if self.knowledge_base is None:
-                    from bot.embeddings import SentenceEncoder
-                    from bot.search import Glossary, KnowledgeBase
+                    from bot.knowledge.embeddings import SentenceEncoder
+                    from bot.knowledge.search import Glossary, KnowledgeBase
 
                     if self.encoder is None:
                         self.encoder = SentenceEncoder(self.settings.embedding_model)
@@ -49,13 +49,13 @@ class Services:
         """Learner records from the source the settings name."""
         if self.learner_records is None:
             if self.settings.records_source == "http":
-                from bot.records_http import HttpLearnerRecords
+                from bot.records.api_source import HttpLearnerRecords
 
                 self.learner_records = HttpLearnerRecords(
                     self.settings.records_api_url, self.settings.records_api_key
                 )
             else:
-                from bot.records_sql import SqlLearnerRecords
+                from bot.records.sql_source import SqlLearnerRecords
 
                 self.learner_records = SqlLearnerRecords(self.sessions)
         return self.learner_records
@@ -67,7 +67,7 @@ class Services:
     def mailer(self) -> "Mailer":
         """SMTP when a host is configured, else the development outbox file."""
         if self.mail is None:
-            from bot.mailer import OutboxMailer, SmtpMailer
+            from bot.identity.mailer import OutboxMailer, SmtpMailer
 
             s = self.settings
             if s.smtp_host:

@@ -7,7 +7,7 @@
   Telegram or widget conversation; the claimed `input_channel` is ignored.
 - Only the metadata a client may send (`contract.metadata.CLIENT_KEYS`) is kept. The connector adds a
   signed proof of the network the request came from, which throttles sign-in codes per requester.
-- Unreadable messages are screened like on every channel (`connectors.inbound`).
+- Unreadable messages are screened like on every channel (`contract.inbound`).
 """
 
 import os
@@ -21,10 +21,10 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from connectors.inbound import screen
 from contract import metadata as meta
 from contract.conversations import conversation_id, rest_sender_problem
 from contract.deployment import bearer_matches, is_development
+from contract.inbound import screen
 
 CHANNEL = "rest"
 MAX_BODY_BYTES = 64 * 1024

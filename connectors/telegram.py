@@ -13,7 +13,7 @@ its output channel crashes when Rasa's HTTP API pushes a message (live human han
   logs failures without tokens or personal data;
 - stays closed (503, nothing sent) without a bot token, and calls Telegram only when there is work.
 
-`sahayak telegram poll` (bot/telegram_admin.py) forwards long-polled updates to the same webhook, so
+`sahayak telegram poll` (bot/tools/telegram_webhook.py) forwards long-polled updates to the same webhook, so
 polling and webhook mode share this one code path.
 """
 
@@ -41,10 +41,10 @@ from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError, 
 from telegram.request import HTTPXRequest
 from telegram.warnings import PTBDeprecationWarning
 
-from connectors.inbound import TEXT_ONLY_REPLY, screen
 from connectors.render import TELEGRAM_CALLBACK_BYTES, Button, reply_from, telegram_messages
 from contract import metadata as meta
 from contract.conversations import conversation_id, sender_of
+from contract.inbound import TEXT_ONLY_REPLY, screen
 from contract.privacy import mask_personal_data
 
 logger = logging.getLogger(__name__)

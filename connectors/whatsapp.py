@@ -25,10 +25,10 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from connectors import whatsapp_protocol as wa
-from connectors.inbound import TEXT_ONLY_REPLY, screen
 from connectors.render import reply_from, whatsapp_messages
 from contract import metadata as meta
 from contract.conversations import conversation_id, sender_of
+from contract.inbound import TEXT_ONLY_REPLY, screen
 
 logger = logging.getLogger(__name__)
 CHANNEL = "whatsapp"

@@ -1,7 +1,7 @@
 """The portal widget's channel: Rasa's Socket.IO channel, screened and rendered like every other channel.
 
 Differences from Rasa's `SocketIOInput`, and why:
-- incoming text goes through `connectors.inbound.screen`, as on REST, so an empty, emoji-only or
+- incoming text goes through `contract.inbound.screen`, as on REST, so an empty, emoji-only or
   over-long message gets the same explanation everywhere;
 - each Rasa message becomes one `bot_uttered` event shaped by `connectors.render.widget_message`
   (Rasa's own output splits text at blank lines and renames buttons to quick replies);
@@ -37,11 +37,11 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
-from connectors.inbound import screen
 from connectors.render import reply_from, widget_message
 from contract import metadata as meta
 from contract.conversations import conversation_id, sender_of
 from contract.deployment import allowed_origins
+from contract.inbound import screen
 
 logger = logging.getLogger(__name__)
 CHANNEL = "widget"

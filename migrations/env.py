@@ -2,8 +2,11 @@
 
 from alembic import context
 
-from bot import learners, models  # noqa: F401  (registers the tables)
 from bot.db import Base, make_engine
+from bot.helpdesk import tables as _helpdesk  # noqa: F401  (each import registers its tables)
+from bot.identity import tables as _identity  # noqa: F401
+from bot.knowledge import tables as _knowledge  # noqa: F401
+from bot.records import tables as _records  # noqa: F401
 from bot.settings import get_settings
 
 url = context.config.get_main_option("sqlalchemy.url") or get_settings().database_url

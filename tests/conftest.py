@@ -10,9 +10,9 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import make_engine, make_sessions, upgrade
-from bot.ingest import ingest
-from bot.kb_index import load_index
-from bot.search import KnowledgeBase
+from bot.knowledge.index import load_index
+from bot.knowledge.ingest import ingest
+from bot.knowledge.search import KnowledgeBase
 from bot.services import Services, set_services
 from bot.settings import Settings, get_settings
 from tests.e2e.servers import Servers, start_servers
@@ -124,7 +124,7 @@ def cli_demo(cli_env: str) -> str:
     """`cli_env` with a small set of demo records loaded by `sahayak demo load`."""
     from typer.testing import CliRunner
 
-    from bot import cli
+    from bot.tools import cli
 
     loaded = CliRunner().invoke(cli.app, ["demo", "load", *SMALL_DEMO])
     assert loaded.exit_code == 0, loaded.output

@@ -6,9 +6,9 @@ import re
 
 import numpy as np
 
-from bot.mailer import MailUnavailable
-from bot.records import EmployeeRef, LearnerSnapshot, RecordsUnavailable
-from bot.search import tokenize
+from bot.identity.mailer import MailUnavailable
+from bot.knowledge.search import tokenize
+from bot.records.source import EmployeeRef, LearnerSnapshot, RecordsUnavailable
 
 
 class HashingEncoder:

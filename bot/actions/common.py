@@ -4,7 +4,7 @@ from typing import Any
 
 from rasa_sdk import Tracker
 
-from connectors import inbound
+from contract import inbound
 from contract.conversations import channel_of
 
 # Intents a user may raise in the middle of a form; the form resumes after the answer.
@@ -88,7 +88,7 @@ PROBLEM_RESPONSES = {
 def message_problem(tracker: Tracker) -> str | None:
     """The response explaining why the latest message cannot be read as words, or None when it is fine.
 
-    The channels screen messages before NLU (connectors/inbound.py) and name the problem in an entity;
+    The channels screen messages before NLU (contract/inbound.py) and name the problem in an entity;
     the text is checked again for channels that do not screen.
     """
     problem = entity(tracker, inbound.PROBLEM_ENTITY) or inbound.message_problem(latest_text(tracker))

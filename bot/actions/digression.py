@@ -7,7 +7,7 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.common import latest_intent, response_kwargs
-from bot.actions.faq import answer_from_knowledge
+from bot.actions.knowledge import answer_from_knowledge
 from bot.actions.organisation_request import FORM_SLOTS
 
 DIGRESSION_RESPONSES = {

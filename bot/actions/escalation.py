@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.actions.common import channel, language, response_kwargs
-from bot.escalations import open_escalation, summarise_transcript
+from bot.helpdesk.escalations import open_escalation, summarise_transcript
 from bot.services import get_services
 
 logger = logging.getLogger(__name__)

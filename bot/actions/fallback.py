@@ -7,7 +7,7 @@ from rasa_sdk.events import EventType, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.common import language, message_problem
-from bot.actions.faq import answer_from_knowledge
+from bot.actions.knowledge import answer_from_knowledge
 
 TOPIC_TITLES = {
     "ask_registration_help": ("How to register", "पंजीकरण कैसे करें"),

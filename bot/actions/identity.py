@@ -16,10 +16,10 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot import audit, identity
 from bot.actions.common import channel, response_kwargs, session_key
 from bot.actions.form_base import AnswerFormValidation
-from bot.records import RecordsUnavailable
+from bot.identity import audit, proofs
+from bot.records.source import RecordsUnavailable
 from bot.services import get_services
 from bot.validators import parse_email
 from contract import metadata as meta
@@ -83,7 +83,7 @@ def _prove(tracker: Tracker, dispatcher: CollectingDispatcher, proof: tuple[str,
     where = {"channel": channel(tracker), "sender_id": tracker.sender_id}
     kind, value = proof
     if kind == meta.PORTAL_TOKEN:
-        result = identity.prove_with_token(
+        result = proofs.prove_with_token(
             services.sessions,
             services.records(),
             **where,
@@ -96,7 +96,7 @@ def _prove(tracker: Tracker, dispatcher: CollectingDispatcher, proof: tuple[str,
         )
     else:
         method: Literal["whatsapp", "telegram"] = "whatsapp" if channel(tracker) == "whatsapp" else "telegram"
-        result = identity.prove_with_phone(
+        result = proofs.prove_with_phone(
             services.sessions, services.records(), **where, phone=value, method=method
         )
     if not result.ok:
@@ -121,22 +121,22 @@ def proven_employee(tracker: Tracker, dispatcher: CollectingDispatcher) -> int |
     if proof is not None and proof[0] == meta.PORTAL_TOKEN:
         employee = _prove(tracker, dispatcher, proof)
         if employee is None:
-            identity.forget(services.sessions, **where)
+            proofs.forget(services.sessions, **where)
         return employee
-    linked = identity.linked_employee(services.sessions, **where, session_key=session_key(tracker))
+    linked = proofs.linked_employee(services.sessions, **where, session_key=session_key(tracker))
     if linked is not None or proof is None:
         return linked
     return _prove(tracker, dispatcher, proof)
 
 
-def _deliver_in_background(started: identity.CodeStart, *, channel: str, sender_id: str) -> None:
+def _deliver_in_background(started: proofs.CodeStart, *, channel: str, sender_id: str) -> None:
     """The code mail goes out after the reply, so the reply tells nothing by how long it took."""
     if started.mail is None:
         return
     services = get_services()
     task = asyncio.get_running_loop().create_task(
         asyncio.to_thread(
-            identity.deliver_code,
+            proofs.deliver_code,
             services.sessions,
             services.mailer(),
             started,
@@ -176,9 +176,9 @@ class ValidateIdentityForm(AnswerFormValidation):
             dispatcher.utter_message(response="utter_identity_mail_unavailable")
             return {"identity_email": None, "identity_code": "failed"}
 
-        def start() -> identity.CodeStart:
+        def start() -> proofs.CodeStart:
             claims = channel_claims(tracker)
-            return identity.start_email_code(
+            return proofs.start_email_code(
                 services.sessions,
                 services.records(),
                 channel=channel(tracker),
@@ -207,13 +207,13 @@ class ValidateIdentityForm(AnswerFormValidation):
         if value == "failed":
             return {"identity_code": "failed"}
         code = "".join(ch for ch in str(value or "") if ch.isdigit())
-        if len(code) != identity.CODE_DIGITS:
+        if len(code) != proofs.CODE_DIGITS:
             dispatcher.utter_message(response="utter_invalid_identity_code")
             return {"identity_code": None}
         services = get_services()
         try:
             result = await asyncio.to_thread(
-                identity.verify_email_code,
+                proofs.verify_email_code,
                 services.sessions,
                 channel=channel(tracker),
                 sender_id=tracker.sender_id,
@@ -243,7 +243,7 @@ class ActionForgetMe(Action):
         services = get_services()
         try:
             await asyncio.to_thread(
-                identity.forget, services.sessions, channel=channel(tracker), sender_id=tracker.sender_id
+                proofs.forget, services.sessions, channel=channel(tracker), sender_id=tracker.sender_id
             )
         except SQLAlchemyError as error:
             logger.error("could not forget a link: %s", type(error).__name__)

@@ -12,7 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.actions.common import channel, entity, latest_intent, latest_text, response_kwargs, steers_away
 from bot.actions.form_base import AnswerFormValidation, checked
-from bot.requests import RequestDetails, file_request, find_request
+from bot.helpdesk.organisation_requests import RequestDetails, file_request, find_request
 from bot.services import get_services
 from bot.validators import (
     parse_email,

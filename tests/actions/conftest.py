@@ -10,7 +10,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.db import make_engine, make_sessions
-from bot.search import KnowledgeBase
+from bot.knowledge.search import KnowledgeBase
 from bot.services import Services, set_services
 from bot.settings import Settings
 from contract import metadata as meta

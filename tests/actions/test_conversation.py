@@ -11,7 +11,7 @@ from bot.actions.escalation import ActionEscalate
 from bot.actions.fallback import ActionFallback
 from bot.actions.language import ActionDetectLanguage
 from bot.actions.registration import ActionRegistrationStep
-from bot.models import Escalation
+from bot.helpdesk.tables import Escalation
 from tests.actions.conftest import make_tracker, responses, slot_values
 
 
@@ -115,7 +115,7 @@ async def test_fallback_explains_unreadable_messages(domain, dispatcher, text, r
     ],
 )
 async def test_fallback_explains_what_the_channel_screened(domain, dispatcher, problem, response) -> None:
-    """The channel replaced the message by a payload naming its problem (connectors/inbound.py)."""
+    """The channel replaced the message by a payload naming its problem (contract/inbound.py)."""
     entities = [{"entity": "message_problem", "value": problem}]
     tracker = make_tracker(domain, text="/nlu_fallback", intent="nlu_fallback", entities=entities)
     events = await ActionFallback().run(dispatcher, tracker, domain)

@@ -5,7 +5,7 @@ from bot.actions.organisation_request import (
     ActionSubmitOrganisationRequest,
     ValidateOrganisationRequestForm,
 )
-from bot.requests import find_request
+from bot.helpdesk.organisation_requests import find_request
 from tests.actions.conftest import make_tracker, responses, slot_values
 
 FORM = "organisation_request_form"

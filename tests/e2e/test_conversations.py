@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.db import make_engine, make_sessions
-from bot.models import Escalation
+from bot.helpdesk.tables import Escalation
 from tests.e2e.servers import REST_TOKEN, Servers
 from tests.e2e.test_rest import payloads, texts
 

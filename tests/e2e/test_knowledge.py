@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.db import make_engine, make_sessions
-from bot.models import AnswerFeedback
+from bot.knowledge.tables import AnswerFeedback
 from tests.e2e.servers import Servers
 from tests.e2e.test_rest import payloads, texts
 

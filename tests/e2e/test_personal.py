@@ -13,9 +13,9 @@ import pytest
 from sqlalchemy import select
 
 from bot.db import make_engine, make_sessions
-from bot.demo_data import DEMO_IDENTITIES
-from bot.learners import Employee
-from bot.models import AuditRecord
+from bot.identity.tables import AuditRecord
+from bot.records.demo import DEMO_IDENTITIES
+from bot.records.tables import Employee
 from contract.privacy import mask_email
 from tests.e2e.servers import PORTAL_SECRET, Servers
 from tests.e2e.test_rest import texts

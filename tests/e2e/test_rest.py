@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.db import make_engine, make_sessions
-from bot.models import OrganisationRequest
+from bot.helpdesk.tables import OrganisationRequest
 from tests.e2e.servers import Servers
 
 pytestmark = pytest.mark.e2e

@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.demo_data import DEMO_IDENTITIES
+from bot.records.demo import DEMO_IDENTITIES
 from tests.e2e.fake_telegram import FakeTelegram
 from tests.e2e.servers import API_TOKEN, TELEGRAM_BOT_TOKEN, TELEGRAM_SECRET_TOKEN, Servers
 

@@ -15,10 +15,10 @@ import pytest
 from sqlalchemy import select
 
 from bot.db import make_engine, make_sessions
-from bot.demo_data import DEMO_IDENTITIES
-from bot.learners import Employee
-from connectors.inbound import TEXT_ONLY_REPLY
+from bot.records.demo import DEMO_IDENTITIES
+from bot.records.tables import Employee
 from connectors.whatsapp_protocol import CONTACT_REPLY, MAX_BODY_BYTES
+from contract.inbound import TEXT_ONLY_REPLY
 from tests.e2e.fake_graph import FakeGraph, Recorded, wait_for
 from tests.e2e.servers import (
     API_TOKEN,

@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import select
 
 from bot.db import make_engine, make_sessions
-from bot.demo_data import DEMO_IDENTITIES
-from bot.models import AuditRecord
+from bot.identity.tables import AuditRecord
+from bot.records.demo import DEMO_IDENTITIES
 from contract import metadata as meta
 from contract.deployment import bearer_matches as authorised
 from tests.e2e.servers import ACTION_SERVER_TOKEN, PROOF_KEY, Servers

@@ -12,8 +12,8 @@ from typing import cast
 import httpx
 import pytest
 
-from bot import identity
-from bot.records import EmployeeRef, LearnerRecords
+from bot.identity import proofs
+from bot.records.source import EmployeeRef, LearnerRecords
 from tests.e2e.fake_graph import FakeGraph
 from tests.e2e.servers import REST_TOKEN, Servers
 from tests.e2e.test_personal import DEMO, portal_token
@@ -35,7 +35,7 @@ class OneEmployee:
 
 
 def link(sessions, channel: str, sender: str, *, session_key: str | None, at: datetime) -> None:
-    identity._link(
+    proofs._link(
         sessions,
         channel=channel,
         sender_id=sender,
@@ -52,7 +52,7 @@ def test_a_link_on_rest_or_the_widget_lasts_one_session_at_most(sessions) -> Non
         link(sessions, channel, me, session_key="1700000000.000000", at=NOW)
 
         def linked(key: str | None, minutes: float, channel: str = channel, me: str = me) -> int | None:
-            return identity.linked_employee(
+            return proofs.linked_employee(
                 sessions, channel=channel, sender_id=me, session_key=key, now=NOW + timedelta(minutes=minutes)
             )
 
@@ -65,7 +65,7 @@ def test_a_link_on_rest_or_the_widget_lasts_one_session_at_most(sessions) -> Non
 def test_a_link_on_whatsapp_or_telegram_lasts_until_forgotten(sessions) -> None:
     for channel in ("whatsapp", "telegram"):
         me = f"{channel}:919876543210"
-        identity.prove_with_phone(
+        proofs.prove_with_phone(
             sessions,
             cast(LearnerRecords, OneEmployee()),
             channel=channel,
@@ -75,7 +75,7 @@ def test_a_link_on_whatsapp_or_telegram_lasts_until_forgotten(sessions) -> None:
         )  # type: ignore[arg-type]
         later = datetime.now(UTC) + timedelta(days=30)
         assert (
-            identity.linked_employee(sessions, channel=channel, sender_id=me, session_key="other", now=later)
+            proofs.linked_employee(sessions, channel=channel, sender_id=me, session_key="other", now=later)
             == ANITA.id
         )
 

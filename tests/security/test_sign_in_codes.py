@@ -13,26 +13,26 @@ import pytest
 from argon2 import PasswordHasher
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot import identity
 from bot.actions.identity import ValidateIdentityForm, drain_deliveries
+from bot.identity import proofs
 from bot.services import Services
 from tests.actions.conftest import make_tracker, responses
 from tests.fakes import FakeMailer
-from tests.test_identity import ANITA, FakeRecords
+from tests.identity.test_proofs import ANITA, FakeRecords
 
 NOW = datetime(2026, 1, 15, 12, tzinfo=UTC)
 
 
 @pytest.fixture(autouse=True)
 def cheap_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(identity, "HASHER", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+    monkeypatch.setattr(proofs, "HASHER", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 
 
 def ask(sessions, records, sender: str, *, requester: str, at: datetime, mailer: FakeMailer) -> str:
-    started = identity.start_email_code(
+    started = proofs.start_email_code(
         sessions, records, channel="rest", sender_id=sender, email=ANITA.email, requester=requester, now=at
     )
-    identity.deliver_code(sessions, mailer, started, channel="rest", sender_id=sender)
+    proofs.deliver_code(sessions, mailer, started, channel="rest", sender_id=sender)
     return started.status
 
 
@@ -52,7 +52,7 @@ def test_throw_away_senders_cannot_lock_out_or_flood_an_officer(sessions) -> Non
             == "sent"
         )
     # The attacker's ten requests mailed only three codes...
-    assert len(mailer.sent) == identity.CODES_PER_REQUESTER_PER_EMPLOYEE == 3
+    assert len(mailer.sent) == proofs.CODES_PER_REQUESTER_PER_EMPLOYEE == 3
     # ...so the officer, asking from their own network, still gets theirs.
     assert (
         ask(
@@ -67,7 +67,7 @@ def test_throw_away_senders_cannot_lock_out_or_flood_an_officer(sessions) -> Non
     )
     assert len(mailer.sent) == 4
     code = mailer.last_code()
-    proven = identity.verify_email_code(
+    proven = proofs.verify_email_code(
         sessions, channel="rest", sender_id="rest:anita", code=code, now=NOW + timedelta(minutes=2)
     )
     assert proven.ok and proven.employee_id == ANITA.id
@@ -84,13 +84,13 @@ def test_many_networks_together_still_cannot_flood_an_inbox(sessions) -> None:
             at=NOW + timedelta(seconds=n),
             mailer=mailer,
         )
-    assert len(mailer.sent) == identity.CODES_PER_EMPLOYEE_PER_HOUR
+    assert len(mailer.sent) == proofs.CODES_PER_EMPLOYEE_PER_HOUR
 
 
 def test_one_network_cannot_spray_codes_at_everyone(sessions) -> None:
     records = FakeRecords(ANITA)
     statuses = [
-        identity.start_email_code(
+        proofs.start_email_code(
             sessions,
             records,
             channel="rest",
@@ -99,9 +99,9 @@ def test_one_network_cannot_spray_codes_at_everyone(sessions) -> None:
             requester="net:x",
             now=NOW,
         ).status
-        for n in range(identity.CODES_PER_REQUESTER_PER_HOUR + 1)
+        for n in range(proofs.CODES_PER_REQUESTER_PER_HOUR + 1)
     ]
-    assert statuses[:-1] == ["sent"] * identity.CODES_PER_REQUESTER_PER_HOUR and statuses[-1] == "throttled"
+    assert statuses[:-1] == ["sent"] * proofs.CODES_PER_REQUESTER_PER_HOUR and statuses[-1] == "throttled"
 
 
 async def code_step(domain, sender: str, text: str) -> list[str | None]:

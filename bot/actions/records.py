@@ -1,0 +1,222 @@
+"""A learner's own records: progress with the pending mandated courses, Karma Points and certificates.
+
+Nothing here is said before `proven_employee` names the asker; without a proof the identity form runs
+first and this action resumes the question afterwards (slot `pending_request`). Every lookup is audited.
+A certificate question from someone not yet proven gets the general rules first, with a button to check
+their own: most such questions are answered by the rules, and asking for an e-mail code up front would
+be a detour.
+"""
+
+import asyncio
+import logging
+from datetime import UTC, date, datetime
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.actions.common import channel, entity, latest_intent, latest_text, response_kwargs
+from bot.actions.identity import IDENTITY_SLOTS, proven_employee
+from bot.identity import audit
+from bot.records import progress
+from bot.records.progress import CertificateState
+from bot.records.source import EmployeeRef, LearnerSnapshot, RecordsUnavailable
+from bot.services import get_services
+from bot.validators import parse_email, parse_mobile
+
+logger = logging.getLogger(__name__)
+PERSONAL_INTENTS = ("ask_course_progress", "ask_karma_points", "ask_certificate")
+CERTIFICATE = "ask_certificate"
+# A channel's own proof arriving on its own (Telegram's share-contact button): it answers the question
+# waiting for it, or shows the summary.
+SHARE_CONTACT = "share_contact"
+MAX_LISTED = 10
+COURSE_BUTTONS = 5
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def names_someone_else(tracker: Tracker, employee: EmployeeRef) -> bool:
+    """Whether the message names an e-mail or mobile that is not the asker's own."""
+    text = latest_text(tracker)
+    email = parse_email(text).value
+    if email and email.casefold() != employee.email.casefold():
+        return True
+    mobile = parse_mobile(text).value if any(ch.isdigit() for ch in text) else None
+    return bool(mobile and mobile != employee.mobile)
+
+
+def _date(value: date) -> str:
+    return value.strftime("%d.%m.%Y")
+
+
+def say_summary(dispatcher: CollectingDispatcher, snapshot: LearnerSnapshot) -> None:
+    summary = progress.summarise(snapshot, today=now().date())
+    if summary.prescribed == 0:
+        dispatcher.utter_message(response="utter_progress_no_plan", name=snapshot.employee.name)
+        return
+    dispatcher.utter_message(
+        response="utter_progress_summary",
+        name=snapshot.employee.name,
+        completed=summary.completed,
+        prescribed=summary.prescribed,
+        bar=summary.bar,
+        percent=round(summary.share * 100),
+        target=round(summary.target_share * 100),
+        required=summary.required,
+    )
+    if summary.due_date is not None and summary.days_left is not None:
+        days = summary.days_left
+        dispatcher.utter_message(
+            response="utter_progress_days_left" if days >= 0 else "utter_progress_deadline_passed",
+            due=_date(summary.due_date),
+            days=abs(days),
+        )
+    if summary.assessment_required:
+        passed = summary.assessment_passed
+        key = {True: "passed", False: "failed", None: "not_taken"}[passed]
+        dispatcher.utter_message(response=f"utter_assessment_{key}")
+    missing = max(summary.required - summary.completed, 0)
+    if summary.on_track:
+        dispatcher.utter_message(response="utter_progress_on_track")
+    else:
+        dispatcher.utter_message(response="utter_progress_behind", missing=missing)
+    pending = summary.pending
+    if not pending:
+        return
+    lines = [f"• {c.title} ({round(c.completion)}%)" for c in pending[:MAX_LISTED]]
+    if len(pending) > MAX_LISTED:
+        lines.append(f"… +{len(pending) - MAX_LISTED}")
+    dispatcher.utter_message(response="utter_pending_courses", count=len(pending), courses="\n".join(lines))
+
+
+def asks_for_own_certificate(tracker: Tracker) -> bool:
+    """Whether the message names a course or came from the "check my certificate" button."""
+    return entity(tracker, "scope") == "mine" or entity(tracker, "course") is not None
+
+
+def say_karma(dispatcher: CollectingDispatcher, snapshot: LearnerSnapshot) -> None:
+    recent = progress.recent_karma(snapshot)
+    lines = [f"• +{k.points} {_date(k.credited_at)} {k.course_title or k.reason}".rstrip() for k in recent]
+    dispatcher.utter_message(
+        response="utter_karma_points", total=snapshot.karma_total, recent="\n".join(lines) or "—"
+    )
+
+
+def say_certificate(dispatcher: CollectingDispatcher, tracker: Tracker, snapshot: LearnerSnapshot) -> None:
+    chosen = entity(tracker, "course")
+    course = progress.find_course(snapshot, chosen or latest_text(tracker))
+    if course is None:
+        started = [c for c in snapshot.courses if c.completion > 0]
+        started.sort(key=lambda c: c.completed_at or datetime.min.replace(tzinfo=UTC), reverse=True)
+        choices = [
+            {"title": c.title[:60], "payload": f'/ask_certificate{{"course": "{c.code}"}}'}
+            for c in started[:COURSE_BUTTONS]
+        ]
+        dispatcher.utter_message(response="utter_certificate_which_course", buttons=choices)
+        return
+    check = progress.check_certificate(course, now=now())
+    values: dict[str, Any] = {"course": course.title}
+    if check.state == CertificateState.issued:
+        url = get_services().settings.certificate_url.format(certificate_id=course.certificate_id)
+        values.update(certificate_id=course.certificate_id, url=url)
+    elif check.state == CertificateState.wait:
+        values["hours"] = max(24 - (check.hours_since_completion or 0), 1)
+    elif check.state == CertificateState.pending_items:
+        values["items"] = ", ".join(course.pending_items)
+    elif check.state == CertificateState.in_progress:
+        values["percent"] = round(course.completion)
+    dispatcher.utter_message(
+        response=f"utter_certificate_{check.state.value}", **response_kwargs(tracker, **values)
+    )
+
+
+class ActionPersonalRecords(Action):
+    """Answers the personal question just asked, or the one waiting for the identity form."""
+
+    def name(self) -> str:
+        return "action_personal_records"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        intent, _confidence = latest_intent(tracker)
+        pending = tracker.get_slot("pending_request")
+        request = intent if intent in PERSONAL_INTENTS else pending or "ask_course_progress"
+        resumed = [SlotSet("pending_request", None), *(SlotSet(s, None) for s in IDENTITY_SLOTS)]
+        services = get_services()
+        where = {"channel": channel(tracker), "sender_id": tracker.sender_id}
+        try:
+            employee_id = await asyncio.to_thread(proven_employee, tracker, dispatcher)
+            if employee_id is None:
+                if tracker.get_slot("identity_code") == "failed" or intent not in (
+                    *PERSONAL_INTENTS,
+                    SHARE_CONTACT,
+                ):
+                    return resumed  # the identity form ran and failed; it said why
+                if request == CERTIFICATE and not asks_for_own_certificate(tracker):
+                    dispatcher.utter_message(response="utter_certificate_help", **response_kwargs(tracker))
+                    return resumed
+                dispatcher.utter_message(response="utter_identity_needed")
+                return [SlotSet("pending_request", request), FollowupAction("identity_form")]
+            snapshot = await asyncio.to_thread(
+                services.records().snapshot, employee_id, cycle=services.settings.learning_cycle
+            )
+        except (RecordsUnavailable, SQLAlchemyError) as error:
+            logger.error("learner records unavailable: %s", type(error).__name__)
+            dispatcher.utter_message(response="utter_records_unavailable", **response_kwargs(tracker))
+            return resumed
+        if snapshot is None:
+            dispatcher.utter_message(response="utter_records_not_found", **response_kwargs(tracker))
+            return resumed
+        if names_someone_else(tracker, snapshot.employee):
+            await asyncio.to_thread(
+                audit.record,
+                services.sessions,
+                **where,
+                employee_id=employee_id,
+                action=request,
+                outcome="refused",
+            )
+            dispatcher.utter_message(response="utter_other_person_refused")
+            return resumed
+        await asyncio.to_thread(
+            audit.record, services.sessions, **where, employee_id=employee_id, action=request, outcome="shown"
+        )
+        if request == "ask_karma_points":
+            say_karma(dispatcher, snapshot)
+        elif request == CERTIFICATE:
+            say_certificate(dispatcher, tracker, snapshot)
+        else:
+            say_summary(dispatcher, snapshot)
+        return resumed
+
+
+class ActionRefuseOtherPerson(Action):
+    """Questions about a colleague's records are refused, whoever asks."""
+
+    def name(self) -> str:
+        return "action_refuse_other_person"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        services = get_services()
+        try:
+            await asyncio.to_thread(
+                audit.record,
+                services.sessions,
+                channel=channel(tracker),
+                sender_id=tracker.sender_id,
+                employee_id=None,
+                action="ask_about_colleague",
+                outcome="refused",
+            )
+        except SQLAlchemyError as error:
+            logger.error("could not audit a refusal: %s", type(error).__name__)
+        dispatcher.utter_message(response="utter_other_person_refused")
+        return []

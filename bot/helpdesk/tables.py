@@ -1,0 +1,67 @@
+"""Tables of the helpdesk side: organisation requests and escalations."""
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, Enum, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from bot.db import Base, utcnow
+
+
+class RequestStatus(enum.StrEnum):
+    created = "created"
+    approved = "approved"
+    rejected = "rejected"
+
+
+class EscalationStatus(enum.StrEnum):
+    open = "open"
+    assigned = "assigned"
+    closed = "closed"
+
+
+class OrganisationRequest(Base):
+    """A "Request for help" to add a missing organisation to the portal's dropdown."""
+
+    __tablename__ = "organisation_requests"
+    __table_args__ = (UniqueConstraint("email", "organisation_key", name="uq_request_per_person_org"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reference: Mapped[str] = mapped_column(String(16), unique=True, index=True)
+    requester_name: Mapped[str] = mapped_column(String(80))
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    mobile: Mapped[str] = mapped_column(String(10))
+    level: Mapped[str] = mapped_column(String(8))
+    ministry_or_state: Mapped[str] = mapped_column(String(150))
+    department: Mapped[str] = mapped_column(String(150))
+    organisation_name: Mapped[str] = mapped_column(String(150))
+    organisation_key: Mapped[str] = mapped_column(String(150))
+    status: Mapped[RequestStatus] = mapped_column(
+        Enum(RequestStatus, native_enum=False, length=16), default=RequestStatus.created
+    )
+    channel: Mapped[str] = mapped_column(String(32))
+    sender_id: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+
+class Escalation(Base):
+    """A conversation handed to the helpdesk, with enough context for staff to take it over."""
+
+    __tablename__ = "escalations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reference: Mapped[str] = mapped_column(String(16), unique=True, index=True)
+    sender_id: Mapped[str] = mapped_column(String(128), index=True)
+    channel: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str] = mapped_column(String(64))
+    language: Mapped[str] = mapped_column(String(8))
+    summary: Mapped[str] = mapped_column(Text)
+    context: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    status: Mapped[EscalationStatus] = mapped_column(
+        Enum(EscalationStatus, native_enum=False, length=16), default=EscalationStatus.open
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)

@@ -1,0 +1,209 @@
+"""Hybrid search over the knowledge index: sentence embeddings fused with BM25.
+
+The embedding model reads English well and Hindi poorly; BM25 finds Hindi words, order numbers, dates
+and e-mail addresses exactly. A passage's score is its cosine similarity plus a saturated BM25 term,
+and the best score of a query is compared with a threshold calibrated on our evaluation set.
+"""
+
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+import bm25s
+import numpy as np
+import regex
+import yaml
+
+from bot.knowledge.chunking import Chunk
+from bot.knowledge.embeddings import Encoder
+from bot.knowledge.index import REBUILD_HINT, IndexUnavailable, StoredIndex, load_index
+
+# The lexical term is bm25 / (bm25 + SATURATION), weighted by LEXICAL_WEIGHT; tuned on bench/kb_eval.yml
+# with `python -m bench.kb_eval --tune`.
+LEXICAL_WEIGHT = 5.0
+SATURATION = 30.0
+NGRAM = 3
+CANDIDATES = 50
+# BM25 counts a section's heading this many times (as BM25F weights a title field): a heading names what
+# its section answers, so a question sharing its words belongs there rather than in a sibling section
+# that only mentions them.
+HEADING_WEIGHT = 3
+
+_TOKEN = regex.compile(r"[\p{L}\p{M}\p{N}]+(?:[.@/-][\p{L}\p{M}\p{N}]+)*")
+_STOPWORD_TEXT = """
+    a an the is are was were be been am do does did of to in on at for by with from and or as it its this that
+    these those i me my we our you your he she they them his her what which who whom how can could should
+    would will shall may might must there here about into than then so if not no yes please pls plz
+    का की के को में से पर है हैं था थी थे हो और या भी तो ही यह वह ये वो मैं मुझे मेरा मेरी मेरे हम आप
+    क्या कैसे कब कौन कहाँ कहां कितने कितना कितनी जी कृपया बताइए बताएं बताओ
+    ka ki ke ko me mein se par pe hai hain tha thi the ho aur ya bhi to hi ye yeh wo woh main mai mujhe
+    mera meri mere hum aap ji kya kaise kese kab kaun kahan kitne kitna kitni batao bataiye bhai h hota hoti
+"""
+_STOPWORDS = frozenset(_STOPWORD_TEXT.split())
+
+
+def words(text: str) -> list[str]:
+    """All words, with Devanagari kept whole and nukta/chandrabindu spelling variants folded."""
+    text = unicodedata.normalize("NFC", text.lower()).replace("\u093c", "").replace("\u0901", "\u0902")
+    return _TOKEN.findall(text)
+
+
+def tokenize(text: str) -> list[str]:
+    """Content words: `words` without stopwords."""
+    return [t for t in words(text) if t not in _STOPWORDS]
+
+
+class Glossary:
+    """Hindi and Hinglish words with their English meaning (knowledge/glossary.yml).
+
+    `english` rewrites a question word by word so that the English-only embedding model can read it.
+    """
+
+    MAX_PHRASE = 3
+
+    def __init__(self, meanings: dict[str, list[str]]) -> None:
+        self._phrases: dict[tuple[str, ...], str] = {}
+        for english, spellings in meanings.items():
+            for spelling in spellings:
+                key = tuple(words(str(spelling)))
+                if key:
+                    self._phrases[key] = english
+
+    @classmethod
+    def load(cls, path: Path) -> "Glossary":
+        """The glossary in `path`; none (no rewriting) when the file does not exist."""
+        if not path.exists():
+            return cls({})
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        return cls(data.get("glossary") or {})
+
+    def english(self, text: str) -> str | None:
+        """The text with every known word replaced by its meaning, or None when no word is known."""
+        found = words(text)
+        out: list[str] = []
+        replaced = False
+        i = 0
+        while i < len(found):
+            for size in range(min(self.MAX_PHRASE, len(found) - i), 0, -1):
+                meaning = self._phrases.get(tuple(found[i : i + size]))
+                if meaning:
+                    out.append(meaning)
+                    replaced = True
+                    i += size
+                    break
+            else:
+                out.append(found[i])
+                i += 1
+        return " ".join(out) if replaced else None
+
+
+def lexical_terms(text: str) -> list[str]:
+    """BM25 terms: the words plus their character trigrams, so that inflected Hindi ("पाठ्यक्रमों" for
+    "पाठ्यक्रम") and misspelt Hinglish still share terms with the passage."""
+    words = tokenize(text)
+    grams = [
+        padded[i : i + NGRAM]
+        for word in words
+        if len(word) > NGRAM
+        for padded in (f"#{word}#",)
+        for i in range(len(padded) - NGRAM + 1)
+    ]
+    return words + grams
+
+
+def passage_terms(chunk: Chunk) -> list[str]:
+    """A passage's BM25 terms, its heading weighted by `HEADING_WEIGHT`."""
+    return lexical_terms(chunk.search_text) + lexical_terms(chunk.heading) * (HEADING_WEIGHT - 1)
+
+
+@dataclass(frozen=True)
+class Hit:
+    chunk: Chunk
+    score: float
+    dense: float
+    lexical: float
+
+
+class KnowledgeBase:
+    """One loaded index with its encoder and BM25 ranker; safe to share between threads for reading."""
+
+    def __init__(
+        self,
+        stored: StoredIndex,
+        encoder: Encoder,
+        *,
+        min_score: float,
+        lexical_weight: float = LEXICAL_WEIGHT,
+        saturation: float = SATURATION,
+        glossary: Glossary | None = None,
+    ) -> None:
+        if stored.manifest.model != encoder.name:
+            raise IndexUnavailable(
+                f"the knowledge index was built with the model {stored.manifest.model!r}, but the assistant "
+                f"is configured with {encoder.name!r}; rebuild the index with `{REBUILD_HINT}`"
+            )
+        self.stored = stored
+        self.encoder = encoder
+        self.min_score = min_score
+        self.lexical_weight = lexical_weight
+        self.saturation = saturation
+        self.glossary = glossary or Glossary({})
+        self.chunks = stored.chunks
+        self._by_id: dict[tuple[str, str], Chunk] = {(c.id, c.language): c for c in self.chunks}
+        self._bm25 = bm25s.BM25()
+        self._bm25.index([passage_terms(c) or [""] for c in self.chunks], show_progress=False)
+
+    @classmethod
+    def load(
+        cls, folder: Path, encoder: Encoder, *, min_score: float, glossary: Glossary | None = None
+    ) -> "KnowledgeBase":
+        return cls(load_index(folder), encoder, min_score=min_score, glossary=glossary)
+
+    def readings(self, query: str) -> list[str]:
+        """The texts to embed for a query: itself, and its English reading when the glossary has one."""
+        english = self.glossary.english(query)
+        return [query, english] if english else [query]
+
+    def search(self, query: str, k: int = 5) -> list[Hit]:
+        """The best passages, one per chunk id (the best of its language versions), best first."""
+        readings = self.readings(query)
+        return self.search_vectors(readings, self.encoder.encode(readings), k)
+
+    def search_vectors(self, readings: list[str], vectors: np.ndarray, k: int = 5) -> list[Hit]:
+        """Search with precomputed embeddings of `readings` (see `readings`); a passage's cosine is the
+        best over the readings and its BM25 terms come from all of them."""
+        """Candidates come from both rankers, and every candidate is scored by both.
+
+        A Hindi passage can win on BM25 while the English-only model ranks it nowhere near the dense
+        top-k; scoring it with its exact cosine (from the stored vectors) rather than a default keeps
+        the two signals comparable.
+        """
+        count = len(self.chunks)
+        if count == 0:
+            return []
+        wanted = min(CANDIDATES, count)
+        _scores, rows = self.stored.faiss_index.search(vectors, wanted)
+        tokens = [t for text in readings for t in lexical_terms(text)]
+        bm25 = self._bm25.get_scores(tokens) if tokens else np.zeros(count, dtype=np.float32)
+        lexical_rows = np.argpartition(-bm25, wanted - 1)[:wanted]
+        candidates = np.union1d(rows[rows >= 0], lexical_rows)
+        dense = (self.stored.vectors[candidates] @ vectors.T).max(axis=1)
+        lexical = bm25[candidates] / (bm25[candidates] + self.saturation)
+        fused = dense + self.lexical_weight * lexical
+        best: dict[str, Hit] = {}
+        for i in np.argsort(-fused):
+            chunk = self.chunks[candidates[i]]
+            if chunk.id not in best:
+                best[chunk.id] = Hit(chunk, float(fused[i]), float(dense[i]), float(lexical[i]))
+                if len(best) == k:
+                    break
+        return list(best.values())
+
+    def confident(self, hits: list[Hit]) -> bool:
+        return bool(hits) and hits[0].score >= self.min_score
+
+    def passage(self, chunk_id: str, language: str) -> Chunk | None:
+        """The passage with this id, in the given language if there is such a version."""
+        return self._by_id.get((chunk_id, language)) or next(
+            (c for c in self.chunks if c.id == chunk_id), None
+        )

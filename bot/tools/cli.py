@@ -1,0 +1,308 @@
+"""`sahayak`: the command line for running and administering the assistant."""
+
+import os
+import threading
+import time
+import uuid
+from pathlib import Path
+from typing import Annotated, Literal
+
+import httpx
+import typer
+
+from bot.settings import get_settings
+from bot.tools import demo_portal
+from bot.tools.telegram_webhook import app as telegram_app
+
+app = typer.Typer(help="Karmayogi Sahayak: the iGOT Karmayogi helpdesk assistant.", no_args_is_help=True)
+db_app = typer.Typer(help="The assistant's database.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+kb_app = typer.Typer(help="The circulars and guides the bot answers from.", no_args_is_help=True)
+app.add_typer(kb_app, name="kb")
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create the database, or migrate it to the latest schema."""
+    from bot.db import upgrade
+
+    upgrade(get_settings().database_url)
+    typer.echo("database is up to date")
+
+
+@kb_app.command("ingest")
+def kb_ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders: Markdown, HTML, PDF or text.")],
+    index: Annotated[Path | None, typer.Option(help="Index folder [default: SAHAYAK_KB_INDEX_DIR].")] = None,
+    index_type: Annotated[str | None, typer.Option(help="flat (exact) or hnsw (approximate).")] = None,
+) -> None:
+    """Build or update the index; only documents whose content changed are embedded again."""
+    from tqdm import tqdm
+
+    from bot.knowledge.documents import DocumentError
+    from bot.knowledge.embeddings import SentenceEncoder
+    from bot.knowledge.ingest import ingest
+
+    settings = get_settings()
+    folder = index or settings.kb_index_dir
+    with tqdm(desc="chunks", unit="chunk", total=0, disable=None) as bar:
+
+        def set_total(total: int) -> None:
+            bar.total = total
+            bar.refresh()
+
+        try:
+            report = ingest(
+                paths,
+                folder,
+                encoder=SentenceEncoder(settings.embedding_model),
+                index_type=index_type or settings.kb_index_type,
+                progress=bar.update,
+                on_total=set_total,
+            )
+        except (DocumentError, ValueError) as error:
+            bar.close()
+            typer.echo(f"error: {error}", err=True)
+            raise typer.Exit(1) from None
+    for warning in report.warnings:
+        typer.echo(f"warning: {warning}", err=True)
+    manifest = report.manifest
+    typer.echo(
+        f"{report.documents} documents ({report.changed_documents} changed), {manifest.chunk_count} chunks "
+        f"({report.embedded} embedded, {report.duplicates} duplicates dropped), model {manifest.model}, "
+        f"{manifest.index_type} index in {folder}"
+    )
+
+
+@kb_app.command("search")
+def kb_search(query: str, k: Annotated[int, typer.Option(help="How many passages to show.")] = 5) -> None:
+    """Show the passages a question finds, with their scores and sources."""
+    from bot.knowledge.index import IndexUnavailable
+    from bot.services import get_services
+
+    try:
+        knowledge = get_services().knowledge()
+    except IndexUnavailable as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(1) from None
+    hits = knowledge.search(query, k=k)
+    verdict = "confident" if knowledge.confident(hits) else "not confident"
+    typer.echo(f"{verdict} (threshold {knowledge.min_score:.2f})")
+    for rank, hit in enumerate(hits, start=1):
+        source = hit.chunk.source
+        cited = ", ".join(x for x in (source.number, source.date) if x)
+        typer.echo(
+            f"{rank}. {hit.score:.3f} (dense {hit.dense:.3f}, lexical {hit.lexical:.3f})  {hit.chunk.id} "
+            f"[{hit.chunk.language}]  {source.title}{f' ({cited})' if cited else ''}"
+        )
+        typer.echo(f"   {hit.chunk.text[:160]}")
+
+
+def telegram_state() -> str:
+    if not os.environ.get("TELEGRAM_BOT_TOKEN"):
+        return "closed (set TELEGRAM_BOT_TOKEN in .env)"
+    return f"open, {os.environ.get('TELEGRAM_MODE', 'polling')} mode"
+
+
+@app.command()
+def announce(timeout: float = 300.0) -> None:
+    """Wait until the Rasa server answers, print where to chat, then stay up (a Procfile process)."""
+    url = get_settings().rasa_url
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/", timeout=2).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        time.sleep(1)
+    else:
+        typer.echo(f"the Rasa server at {url} did not come up within {timeout:.0f} s", err=True)
+    typer.echo(
+        "\n  Karmayogi Sahayak is running.\n"
+        f'  REST channel: POST {url}/webhooks/rest/webhook  {{"sender": "me", "message": "hello"}}\n'
+        "  Chat in this terminal: make chat   (or .venv/bin/sahayak chat)\n"
+        f"  HTTP API: {url}/conversations/rest:<sender>/tracker?token=$RASA_API_TOKEN\n"
+        "  Portal page with the help widget: http://localhost:8000/\n"
+        f"  Telegram: {telegram_state()}; WhatsApp webhook: {url}/webhooks/whatsapp/webhook\n"
+        "  Sign-in codes (development outbox): var/outbox.txt\n"
+        "  Ctrl-C stops every process.\n"
+    )
+    threading.Event().wait()
+
+
+@app.command()
+def chat(sender: str = typer.Option(None, help="Conversation id; a new one by default.")) -> None:
+    """Chat with the running assistant over the REST channel."""
+    settings = get_settings()
+    url = f"{settings.rasa_url}/webhooks/rest/webhook"
+    sender = sender or f"terminal-{uuid.uuid4().hex[:8]}"
+    buttons: list[dict[str, str]] = []
+    typer.echo(f"Chatting as {sender}. Type a message, a button number, or /quit.")
+    headers = {"Authorization": f"Bearer {settings.rest_token}"} if settings.rest_token else {}
+    with httpx.Client(timeout=60, headers=headers) as client:
+        while True:
+            try:
+                text = input("you> ")
+            except (EOFError, KeyboardInterrupt):
+                break
+            if text.strip() == "/quit":
+                break
+            if text.strip().isdigit() and 0 < int(text) <= len(buttons):
+                text = buttons[int(text) - 1]["payload"]
+            try:
+                response = client.post(url, json={"sender": sender, "message": text})
+                response.raise_for_status()
+            except httpx.HTTPStatusError as error:
+                reason = (
+                    error.response.json().get("error", "")
+                    if "json" in error.response.headers.get("content-type", "")
+                    else ""
+                )
+                typer.echo(
+                    f"the assistant refused the message ({error.response.status_code}): {reason}", err=True
+                )
+                continue
+            except httpx.HTTPError as error:
+                typer.echo(f"cannot reach the assistant at {url}: {error}", err=True)
+                continue
+            # Like buttons in a messaging app, the last ones shown stay usable until new ones replace them.
+            shown: list[dict[str, str]] = []
+            for reply in response.json():
+                if reply.get("text"):
+                    typer.echo(f"bot> {reply['text']}")
+                for button in reply.get("buttons") or []:
+                    shown.append(button)
+                    typer.echo(f"  [{len(shown)}] {button['title']}")
+            buttons = shown or buttons
+
+
+demo_app = typer.Typer(help="Demo learner records.", no_args_is_help=True)
+app.add_typer(demo_app, name="demo")
+import_app = typer.Typer(help="Learner records from the portal's CSV exports.", no_args_is_help=True)
+app.add_typer(import_app, name="import")
+app.command("portal")(demo_portal.serve)
+app.add_typer(telegram_app, name="telegram")
+
+
+@demo_app.command("load")
+def demo_load(
+    seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same data.")] = 7,
+    employees: Annotated[int, typer.Option(help="How many employees.")] = 5000,
+    organisations: Annotated[int, typer.Option(help="How many organisations.")] = 60,
+    courses: Annotated[int, typer.Option(help="How many courses.")] = 320,
+    now: Annotated[
+        bool, typer.Option("--now", help="Date the records as of now, not 15 January 2026 (the default).")
+    ] = False,
+    if_empty: Annotated[
+        bool, typer.Option("--if-empty", help="Do nothing, successfully, when records are already loaded.")
+    ] = False,
+) -> None:
+    """Fill an empty database with deterministic demo learner records."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from bot.db import make_engine, make_sessions
+    from bot.records.demo import DEMO_IDENTITIES, REFERENCE_TIME, DemoLoadError, generate, load
+
+    reference = datetime.now(UTC) if now else REFERENCE_TIME
+    engine = make_engine(get_settings().database_url)
+    try:
+        data = generate(
+            seed=seed, employees=employees, organisations=organisations, courses=courses, reference=reference
+        )
+        report = load(make_sessions(engine), data, progress=True)
+    except DemoLoadError as error:
+        if if_empty:
+            typer.echo("learner records already loaded; `sahayak demo load` skipped")
+            return
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(1) from None
+    except ValueError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(1) from None
+    except SQLAlchemyError as error:
+        typer.echo(
+            f"error: the database refused ({type(error).__name__}); run `sahayak db upgrade` first?", err=True
+        )
+        raise typer.Exit(1) from None
+    finally:
+        engine.dispose()
+    typer.echo(f"loaded {report}, as of {reference:%Y-%m-%d %H:%M} UTC")
+    typer.echo(
+        "demo identities (prove who you are with the e-mail code, or the mobile on WhatsApp/Telegram):"
+    )
+    for identity in DEMO_IDENTITIES:
+        typer.echo(f"  {identity.code}  {identity.email:<28} {identity.mobile}  {identity.description}")
+
+
+@demo_app.command("token")
+def demo_token(
+    email: Annotated[str, typer.Argument(help="The employee's official e-mail, e.g. a demo identity's.")],
+    minutes: Annotated[int, typer.Option(min=1, max=24 * 60, help="How long the token is valid.")] = 60,
+) -> None:
+    """Sign a portal identity token the way the portal would, with the configured HS256 secret."""
+    try:
+        typer.echo(demo_portal.sign_portal_token(email, minutes=minutes))
+    except demo_portal.TokenUnavailable as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(1) from None
+
+
+def _import(kind: Literal["employees", "enrolments"], path: Path, show: int) -> None:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from bot.db import make_engine, make_sessions
+    from bot.records.importer import ImportFailed, import_csv
+
+    engine = make_engine(get_settings().database_url)
+    try:
+        report = import_csv(make_sessions(engine), path, kind=kind, progress=True)
+    except ImportFailed as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(1) from None
+    except SQLAlchemyError as error:
+        typer.echo(f"error: the database refused ({type(error).__name__}); nothing changed", err=True)
+        raise typer.Exit(1) from None
+    finally:
+        engine.dispose()
+    typer.echo(str(report))
+    if report.ignored_columns:
+        typer.echo(f"ignored columns: {', '.join(report.ignored_columns)}", err=True)
+    for row_error in report.errors[:show]:
+        typer.echo(f"  {row_error}", err=True)
+    if len(report.errors) > show:
+        typer.echo(f"  ... and {len(report.errors) - show} more", err=True)
+    if report.rejected:
+        raise typer.Exit(1)
+
+
+@import_app.command("employees")
+def import_employees(
+    path: Annotated[
+        Path, typer.Argument(help="CSV: code,name,email,mobile,designation,group,organisation_code")
+    ],
+    show: Annotated[int, typer.Option(help="How many row errors to print.")] = 50,
+) -> None:
+    """Add or update employees (by code). Exits 1 if any row was rejected; the valid ones are imported."""
+    _import("employees", path, show)
+
+
+@import_app.command("enrolments")
+def import_enrolments(
+    path: Annotated[
+        Path,
+        typer.Argument(
+            help="CSV: employee_code,course_code,status,completion,completed_at,certificate_id,"
+            "certificate_issued_at"
+        ),
+    ],
+    show: Annotated[int, typer.Option(help="How many row errors to print.")] = 50,
+) -> None:
+    """Add or update enrolments (by employee and course). Exits 1 if any row was rejected."""
+    _import("enrolments", path, show)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,361 @@
+"""Personal records through the actions: nothing shown before a proof, then the right answer, audited."""
+
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import jwt
+import pytest
+from argon2 import PasswordHasher
+from rasa_sdk.events import FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy import select
+
+from bot.actions.identity import ActionForgetMe, ValidateIdentityForm, drain_deliveries
+from bot.actions.records import ActionPersonalRecords, ActionRefuseOtherPerson
+from bot.identity import proofs
+from bot.identity.tables import AuditRecord, IdentityLink
+from bot.records.source import (
+    AssessmentRecord,
+    CourseRecord,
+    EmployeeRef,
+    KarmaRecord,
+    LearnerSnapshot,
+    PlanRecord,
+)
+from bot.records.tables import EnrolmentStatus
+from bot.services import Services
+from tests.actions.conftest import PROOF_KEY, make_tracker, responses, signed_phone
+from tests.fakes import FakeLearnerRecords, FakeMailer
+
+SECRET = "test-portal-secret-at-least-32-bytes-long"
+NOW = datetime.now(UTC)
+ANITA = EmployeeRef(7, "Anita Verma", "anita.verma@mha.gov.in", "9876543210", "Section Officer", "B", "RIO")
+RAVI = EmployeeRef(8, "Ravi Shankar", "ravi.shankar@up.gov.in", "9123456780", "Clerk", "C", "Tehsil")
+
+
+def course(code: str, title: str, status: EnrolmentStatus, completion: float, **kw: Any) -> CourseRecord:
+    return CourseRecord(code=code, title=title, status=status, completion=completion, mandated=True, **kw)
+
+
+ANITA_RECORDS = LearnerSnapshot(
+    employee=ANITA,
+    plan=PlanRecord("2025-26", NOW.date() + timedelta(days=40), 0.5, True, ("C1", "C2", "C3", "C4")),
+    courses=(
+        course(
+            "C1", "Right to Information Act Basics", EnrolmentStatus.completed, 100, certificate_id="CERT-9"
+        ),
+        course(
+            "C2",
+            "Cyber Security Awareness",
+            EnrolmentStatus.completed,
+            100,
+            completed_at=NOW - timedelta(hours=30),
+        ),
+        course(
+            "C3", "Noting and Drafting", EnrolmentStatus.in_progress, 90, pending_items=("quiz: Module 4",)
+        ),
+        course("C4", "Public Procurement", EnrolmentStatus.not_started, 0),
+    ),
+    karma=(KarmaRecord(10, "course", NOW - timedelta(days=2), "Right to Information Act Basics"),),
+    karma_total=45,
+    assessment=AssessmentRecord("2025-26", False, NOW - timedelta(days=5)),
+)
+RAVI_RECORDS = LearnerSnapshot(employee=RAVI, plan=None)
+
+
+@pytest.fixture
+def personal(services: Services, monkeypatch: pytest.MonkeyPatch) -> Iterator[Services]:
+    monkeypatch.setattr(proofs, "HASHER", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+    services.settings = services.settings.model_copy(
+        update={"identity_jwt_key": SECRET, "proof_key": PROOF_KEY}
+    )
+    services.learner_records = FakeLearnerRecords([ANITA_RECORDS, RAVI_RECORDS])
+    services.mail = FakeMailer()
+    yield services
+
+
+def token(employee_id: int, *, minutes: int = 5, key: str = SECRET) -> str:
+    claims = {"employee_id": employee_id, "exp": datetime.now(UTC) + timedelta(minutes=minutes)}
+    return jwt.encode(claims, key, algorithm="HS256")
+
+
+def audits(services: Services) -> list[tuple[str, str]]:
+    with services.sessions() as session:
+        return [(a.action, a.outcome) for a in session.scalars(select(AuditRecord).order_by(AuditRecord.id))]
+
+
+async def ask(domain, services, text, intent, *, metadata=None, entities=None, slots=None, channel="rest"):
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(
+        domain, text=text, intent=intent, metadata=metadata, entities=entities, slots=slots, channel=channel
+    )
+    events = await ActionPersonalRecords().run(dispatcher, tracker, domain)
+    return dispatcher, events
+
+
+async def test_nothing_personal_before_a_proof(domain, personal) -> None:
+    dispatcher, events = await ask(domain, personal, "how far am I with my courses", "ask_course_progress")
+    assert responses(dispatcher) == ["utter_identity_needed"]
+    assert SlotSet("pending_request", "ask_course_progress") in events
+    assert FollowupAction("identity_form") in events
+    assert personal.learner_records.lookups == []  # type: ignore[union-attr]
+
+
+async def test_a_portal_token_proves_and_the_summary_follows(domain, personal) -> None:
+    dispatcher, _ = await ask(
+        domain, personal, "my progress", "ask_course_progress", metadata={"portal_token": token(7)}
+    )
+    assert responses(dispatcher) == [
+        "utter_progress_summary",
+        "utter_progress_days_left",
+        "utter_assessment_failed",
+        "utter_progress_behind",
+        "utter_pending_courses",
+    ]
+    summary = dispatcher.messages[0]
+    assert (summary["completed"], summary["prescribed"], summary["percent"], summary["required"]) == (
+        2,
+        4,
+        50,
+        2,
+    )
+    assert summary["bar"] == "▓▓▓▓▓░░░░░" and dispatcher.messages[1]["days"] == 40
+    trail = audits(personal)
+    assert ("ask_course_progress", "shown") in trail and len(trail) >= 2  # the proof, then the lookup
+    assert not any(re.search(r"@|\d{10}", action + outcome) for action, outcome in trail)
+    # The link persists: the next question needs no token.
+    dispatcher, _ = await ask(domain, personal, "my karma points", "ask_karma_points")
+    assert responses(dispatcher) == ["utter_karma_points"]
+    assert (
+        dispatcher.messages[0]["total"] == 45 and "Right to Information" in dispatcher.messages[0]["recent"]
+    )
+
+
+@pytest.mark.parametrize(
+    ("proof", "response"),
+    [
+        (token(7, minutes=-10), "utter_identity_token_expired"),
+        (token(7, key="forged-secret-also-at-least-32-bytes-long"), "utter_identity_token_invalid"),
+        ("not-a-jwt", "utter_identity_token_invalid"),
+    ],
+)
+async def test_bad_tokens_show_nothing(domain, personal, proof: str, response: str) -> None:
+    dispatcher, events = await ask(
+        domain, personal, "my progress", "ask_course_progress", metadata={"portal_token": proof}
+    )
+    assert responses(dispatcher) == [response, "utter_identity_needed"]
+    assert FollowupAction("identity_form") in events
+    assert personal.learner_records.lookups == []  # type: ignore[union-attr]
+
+
+async def test_a_new_portal_token_replaces_the_stored_link_and_a_bad_one_drops_it(domain, personal) -> None:
+    """Two people using the same browser conversation: the token of whoever is signed in decides."""
+    await ask(domain, personal, "my progress", "ask_course_progress", metadata={"portal_token": token(7)})
+    dispatcher, _ = await ask(
+        domain, personal, "my progress", "ask_course_progress", metadata={"portal_token": token(8)}
+    )
+    assert responses(dispatcher) == ["utter_progress_no_plan"]
+    assert dispatcher.messages[0]["name"] == RAVI.name
+    dispatcher, _ = await ask(
+        domain, personal, "my progress", "ask_course_progress", metadata={"portal_token": "garbage"}
+    )
+    assert responses(dispatcher) == ["utter_identity_token_invalid", "utter_identity_needed"]
+    dispatcher, _ = await ask(domain, personal, "my progress", "ask_course_progress")
+    assert responses(dispatcher) == ["utter_identity_needed"]  # the old link is gone too
+
+
+async def test_phone_proofs_count_only_on_the_channel_that_verified_them(domain, personal) -> None:
+    # A REST caller cannot get a phone proof signed for its conversation, and one for a WhatsApp
+    # conversation does not fit a REST one.
+    rest = signed_phone("+91 98765 43210", "rest")
+    dispatcher, _ = await ask(domain, personal, "my karma", "ask_karma_points", metadata=rest, channel="rest")
+    assert responses(dispatcher) == ["utter_identity_needed"]
+    proof = signed_phone("+91 98765 43210", "whatsapp")
+    dispatcher, _ = await ask(
+        domain, personal, "my karma", "ask_karma_points", metadata=proof, channel="rest"
+    )
+    assert responses(dispatcher) == ["utter_identity_needed"]
+    dispatcher, _ = await ask(
+        domain, personal, "my karma", "ask_karma_points", metadata=proof, channel="whatsapp"
+    )
+    assert responses(dispatcher) == ["utter_karma_points"]
+    wrong = signed_phone("9000000001", "telegram")
+    dispatcher, _ = await ask(
+        domain, personal, "my karma", "ask_karma_points", metadata=wrong, channel="telegram"
+    )
+    assert responses(dispatcher) == ["utter_identity_phone_mismatch", "utter_identity_needed"]
+
+
+async def test_a_shared_contact_answers_the_waiting_question_or_asks_again(domain, personal) -> None:
+    waiting = {"pending_request": "ask_course_progress"}
+    proof = signed_phone("+919876543210", "telegram")
+    dispatcher, events = await ask(
+        domain, personal, "/share_contact", "share_contact", metadata=proof, slots=waiting, channel="telegram"
+    )
+    assert responses(dispatcher)[0] == "utter_progress_summary"
+    assert SlotSet("pending_request", None) in events
+    # Without a proof (or from a channel that cannot verify numbers) the identity form runs instead.
+    dispatcher, events = await ask(
+        domain,
+        personal,
+        "/share_contact",
+        "share_contact",
+        metadata=signed_phone("+919876543210", "rest"),
+        channel="rest",
+        slots=waiting,
+    )
+    assert responses(dispatcher) == ["utter_identity_needed"]
+    assert (
+        FollowupAction("identity_form") in events
+        and SlotSet("pending_request", "ask_course_progress") in events
+    )
+
+
+async def validate(domain, slot: str, text: str, *, intent: str = "inform", email: str | None = None):
+    dispatcher = CollectingDispatcher()
+    slots = {"requested_slot": slot, "identity_email": email, "pending_request": "ask_course_progress"}
+    tracker = make_tracker(domain, text=text, intent=intent, slots=slots, active_loop="identity_form")
+    events = await ValidateIdentityForm().run(dispatcher, tracker, domain)
+    await drain_deliveries()  # the code mail goes out after the reply
+    values = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+    return responses(dispatcher), values
+
+
+async def test_the_email_code_proves_and_the_waiting_question_is_answered(domain, personal) -> None:
+    said, values = await validate(domain, "identity_email", "Anita.Verma@mha.gov.in")
+    assert said == ["utter_identity_code_sent"] and values["identity_email"] == "a***@mha.gov.in"
+    mailer: FakeMailer = personal.mail  # type: ignore[assignment]
+    assert mailer.sent[-1]["to"] == "anita.verma@mha.gov.in"
+    code = mailer.last_code()
+    wrong = f"{(int(code) + 1) % 1_000_000:06d}"
+    said, values = await validate(domain, "identity_code", wrong, email="anita.verma@mha.gov.in")
+    assert said == ["utter_identity_wrong_code"] and values["identity_code"] is None
+    said, values = await validate(domain, "identity_code", f"code is {code}", email="anita.verma@mha.gov.in")
+    assert said == [] and values["identity_code"] == "ok"
+    # The form is done: the question asked before it is answered now.
+    dispatcher, events = await ask(
+        domain,
+        personal,
+        code,
+        "inform",
+        slots={"pending_request": "ask_course_progress", "identity_code": "ok"},
+    )
+    assert responses(dispatcher)[0] == "utter_progress_summary"
+    assert responses(dispatcher)[-1] == "utter_pending_courses"
+    listed = dispatcher.messages[-1]["courses"]
+    assert (
+        "Noting and Drafting" in listed
+        and "Public Procurement" in listed
+        and "Right to Information" not in listed
+    )
+    assert SlotSet("pending_request", None) in events
+
+
+async def test_an_unknown_email_looks_the_same_and_sends_nothing(domain, personal) -> None:
+    said, values = await validate(domain, "identity_email", "nobody.here@mha.gov.in")
+    assert said == ["utter_identity_code_sent"] and values["identity_email"] == "n***@mha.gov.in"
+    assert personal.mail.sent == []  # type: ignore[union-attr]
+
+
+async def test_five_wrong_codes_lock_and_nothing_is_shown(domain, personal) -> None:
+    await validate(domain, "identity_email", "anita.verma@mha.gov.in")
+    code = personal.mail.last_code()  # type: ignore[union-attr]
+    wrong = f"{(int(code) + 1) % 1_000_000:06d}"
+    for _ in range(4):
+        said, _values = await validate(domain, "identity_code", wrong, email="anita.verma@mha.gov.in")
+        assert said == ["utter_identity_wrong_code"]
+    said, values = await validate(domain, "identity_code", wrong, email="anita.verma@mha.gov.in")
+    assert said == ["utter_identity_code_locked"] and values["identity_code"] == "failed"
+    said, values = await validate(domain, "identity_code", code, email="anita.verma@mha.gov.in")
+    assert values["identity_code"] != "ok"
+    dispatcher, _ = await ask(domain, personal, code, "inform", slots={"identity_code": "failed"})
+    assert responses(dispatcher) == []
+
+
+@pytest.mark.parametrize("text", ["not an email", "anita@gmail.com", "😀", "a" * 500])
+async def test_bad_email_answers_are_explained(domain, personal, text: str) -> None:
+    said, values = await validate(domain, "identity_email", text)
+    assert said and said[0].startswith("utter_invalid_") and values.get("identity_email") is None
+    assert personal.mail.sent == []  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("course_name", "response", "value"),
+    [
+        ("C1", "utter_certificate_issued", ("url", "CERT-9")),
+        ("cyber security awarness", "utter_certificate_escalate", ("course", "Cyber Security Awareness")),
+        ("noting drafting", "utter_certificate_pending_items", ("items", "quiz: Module 4")),
+        ("public procurement", "utter_certificate_not_enrolled", ("course", "Public Procurement")),
+    ],
+)
+async def test_certificate_check_for_a_named_course(domain, personal, course_name, response, value) -> None:
+    metadata = {"portal_token": token(7)}
+    entities = [{"entity": "course", "value": course_name}]
+    dispatcher, _ = await ask(
+        domain, personal, "why no certificate", "ask_certificate", metadata=metadata, entities=entities
+    )
+    assert responses(dispatcher) == [response]
+    key, expected = value
+    assert expected in str(dispatcher.messages[0][key])
+
+
+async def test_certificate_check_without_a_course_offers_the_learners_courses(domain, personal) -> None:
+    dispatcher, _ = await ask(
+        domain, personal, "my certificate", "ask_certificate", metadata={"portal_token": token(7)}
+    )
+    assert responses(dispatcher) == ["utter_certificate_which_course"]
+    payloads = [b["payload"] for b in dispatcher.messages[0]["buttons"]]
+    assert '/ask_certificate{"course": "C2"}' in payloads and all("C4" not in p for p in payloads)
+
+
+async def test_an_unproven_certificate_question_gets_the_rules_and_a_way_to_check(domain, personal) -> None:
+    dispatcher, events = await ask(domain, personal, "certificate not generated", "ask_certificate")
+    assert responses(dispatcher) == ["utter_certificate_help"]
+    assert not any(e.get("event") == "followup" for e in events)
+    assert personal.learner_records.lookups == []  # type: ignore[union-attr]
+    # Its button, or a named course, asks for the proof and keeps the question waiting.
+    for entities in ([{"entity": "scope", "value": "mine"}], [{"entity": "course", "value": "RTI"}]):
+        dispatcher, events = await ask(
+            domain, personal, "/ask_certificate", "ask_certificate", entities=entities
+        )
+        assert responses(dispatcher) == ["utter_identity_needed"]
+        assert (
+            FollowupAction("identity_form") in events
+            and SlotSet("pending_request", "ask_certificate") in events
+        )
+
+
+async def test_someone_elses_records_are_refused_even_when_proven(domain, personal) -> None:
+    dispatcher, _ = await ask(
+        domain,
+        personal,
+        "show progress of ravi.shankar@up.gov.in",
+        "ask_course_progress",
+        metadata={"portal_token": token(7)},
+    )
+    assert responses(dispatcher) == ["utter_other_person_refused"]
+    assert ("ask_course_progress", "refused") in audits(personal)
+    dispatcher = CollectingDispatcher()
+    await ActionRefuseOtherPerson().run(dispatcher, make_tracker(domain, text="my boss's karma"), domain)
+    assert responses(dispatcher) == ["utter_other_person_refused"]
+
+
+async def test_records_down_gets_a_clear_reply(domain, personal) -> None:
+    personal.learner_records.down = True  # type: ignore[union-attr]
+    dispatcher, _ = await ask(
+        domain, personal, "my progress", "ask_course_progress", metadata={"portal_token": token(7)}
+    )
+    assert responses(dispatcher) == ["utter_records_unavailable"]
+
+
+async def test_forget_me_unlinks(domain, personal) -> None:
+    await ask(domain, personal, "my progress", "ask_course_progress", metadata={"portal_token": token(7)})
+    dispatcher = CollectingDispatcher()
+    await ActionForgetMe().run(dispatcher, make_tracker(domain, text="forget me", intent="forget_me"), domain)
+    assert responses(dispatcher) == ["utter_forgotten"]
+    with personal.sessions() as session:
+        assert session.scalars(select(IdentityLink)).all() == []
+    dispatcher, _ = await ask(domain, personal, "my progress", "ask_course_progress")
+    assert responses(dispatcher) == ["utter_identity_needed"]

@@ -1,0 +1,1 @@
+"""Tests of `contract`: what both processes agree on."""

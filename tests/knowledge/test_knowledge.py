@@ -1,0 +1,336 @@
+"""Reading, chunking, indexing and searching the knowledge base, with the hashing encoder."""
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from pypdf import PdfWriter
+from typer.testing import CliRunner
+
+from bot.knowledge.answers import SHORT_ANSWER_CHARS, citation, compose, excerpt
+from bot.knowledge.chunking import chunk_document, deduplicate
+from bot.knowledge.documents import DocumentError, Heading, Paragraph, Table, read_document
+from bot.knowledge.index import REBUILD_HINT, IndexUnavailable, load_index
+from bot.knowledge.ingest import ingest
+from bot.knowledge.search import Glossary, KnowledgeBase, tokenize
+from bot.settings import get_settings
+from bot.tools.cli import app
+from tests.conftest import KB_DOCS
+from tests.fakes import HashingEncoder
+
+
+def text_pdf(path: Path, lines: list[str]) -> None:
+    """A one-page PDF with a real text layer, written by hand (no PDF library writes text)."""
+    stream = "BT /F1 12 Tf 72 720 Td 14 TL " + " ".join(f"({line}) '" for line in lines) + " ET"
+    objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>",
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+        "/Resources << /Font << /F1 5 0 R >> >> >>",
+        f"<< /Length {len(stream)} >>\nstream\n{stream}\nendstream",
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = "%PDF-1.4\n"
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n{body}\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n"
+    out += "".join(f"{offset:010d} 00000 n \n" for offset in offsets)
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n"
+    path.write_bytes(out.encode("latin-1"))
+
+
+# --- reading ------------------------------------------------------------------------------------
+
+
+def test_markdown_front_matter_headings_lists_and_tables() -> None:
+    document = read_document(KB_DOCS / "deadlines.en.md")
+    assert document.source.doc_id == "test-order"
+    assert document.source.number == "T-1/2025"
+    assert document.source.date == "2025-07-04"
+    assert document.source.link == "https://example.invalid/order"
+    headings = [b for b in document.blocks if isinstance(b, Heading)]
+    assert [h.anchor for h in headings[1:]] == ["scope", "registration", "annexure-a"]
+    numbered = [b.text for b in document.blocks if isinstance(b, Paragraph) and b.numbered]
+    assert numbered[0].startswith("1. Open the portal") and numbered[2].startswith("3. Verify")
+    table = next(b for b in document.blocks if isinstance(b, Table))
+    assert table.header == ["Item", "Who", "Deadline"]
+    assert table.rows[1][2] == "31 March 2026"
+
+
+def test_html_drops_page_noise_and_keeps_structure(tmp_path: Path) -> None:
+    page = tmp_path / "notice.html"
+    page.write_text(
+        "<html><body><nav>Home | Share</nav><h1>Notice</h1><h2 id='dates'>Dates</h2>"
+        "<p>Register by 31 July 2025.</p><ol><li>Open the portal</li><li>Register</li></ol>"
+        "<table><tr><th>Item</th><th>Deadline</th></tr>"
+        "<tr><td>Courses</td><td>31 March 2026</td></tr></table>"
+        "<script>alert(1)</script></body></html>"
+    )
+    document = read_document(page)
+    texts = [getattr(b, "text", "") for b in document.blocks]
+    assert "Home | Share" not in " ".join(texts) and "alert" not in " ".join(texts)
+    chunks = chunk_document(document)
+    assert [c.id for c in chunks] == ["notice#dates", "notice#dates/row-1"]
+    assert chunks[1].text == "Item: Courses; Deadline: 31 March 2026"
+
+
+def test_pdf_text_layer_is_read(tmp_path: Path) -> None:
+    pdf = tmp_path / "order.pdf"
+    text_pdf(pdf, ["Office Memorandum on training", "", "All officers must register by 31 July 2025."])
+    document = read_document(pdf)
+    assert "31 July 2025" in " ".join(getattr(b, "text", "") for b in document.blocks)
+
+
+def test_scanned_pdf_is_refused_with_a_clear_warning(tmp_path: Path) -> None:
+    writer = PdfWriter()
+    writer.add_blank_page(612, 792)
+    scan = tmp_path / "scan.pdf"
+    with scan.open("wb") as out:
+        writer.write(out)
+    with pytest.raises(DocumentError, match="no text layer"):
+        read_document(scan)
+
+
+def test_plain_text_numbered_paragraphs_become_separate_blocks(tmp_path: Path) -> None:
+    note = tmp_path / "note.txt"
+    note.write_text("Registration steps\n\n1. Open the portal.\n2. Press Register.\n3. Verify the OTP.\n")
+    document = read_document(note)
+    assert isinstance(document.blocks[0], Heading)
+    assert [getattr(b, "text", None) for b in document.blocks[1:]] == [
+        "1. Open the portal.",
+        "2. Press Register.",
+        "3. Verify the OTP.",
+    ]
+
+
+def test_unsupported_and_empty_files_are_refused(tmp_path: Path) -> None:
+    (tmp_path / "image.png").write_bytes(b"\x89PNG")
+    with pytest.raises(DocumentError, match="unsupported"):
+        read_document(tmp_path / "image.png")
+    (tmp_path / "empty.md").write_text("---\ntitle: x\n---\n")
+    with pytest.raises(DocumentError, match="no text"):
+        read_document(tmp_path / "empty.md")
+
+
+# --- chunking -----------------------------------------------------------------------------------
+
+
+def test_chunk_ids_are_shared_by_language_versions() -> None:
+    english = [c.id for c in chunk_document(read_document(KB_DOCS / "deadlines.en.md"))]
+    hindi = [c.id for c in chunk_document(read_document(KB_DOCS / "deadlines.hi.md"))]
+    assert (
+        english
+        == hindi
+        == [
+            "test-order#scope",
+            "test-order#registration",
+            "test-order#annexure-a/row-1",
+            "test-order#annexure-a/row-2",
+        ]
+    )
+
+
+def test_a_table_row_stays_whole_with_its_header() -> None:
+    chunks = {c.id: c for c in chunk_document(read_document(KB_DOCS / "deadlines.en.md"))}
+    row = chunks["test-order#annexure-a/row-2"]
+    assert (
+        row.text == "Item: Finish half of the prescribed courses; Who: every officer; Deadline: 31 March 2026"
+    )
+    assert row.heading == "Annexure A"
+
+
+def test_a_long_section_is_split_at_paragraphs(tmp_path: Path) -> None:
+    paragraphs = "\n\n".join(f"{i}. " + "word " * 60 for i in range(1, 8))
+    doc = tmp_path / "long.en.md"
+    doc.write_text(f"---\nid: long\n---\n# Long\n\n## Steps {{#steps}}\n\n{paragraphs}\n")
+    chunks = chunk_document(read_document(doc))
+    assert [c.id for c in chunks] == ["long#steps", "long#steps-2", "long#steps-3", "long#steps-4"]
+    assert all(len(c.text) <= 900 for c in chunks)
+    assert chunks[1].text.startswith("3. ")
+
+
+def test_duplicates_are_dropped() -> None:
+    chunks = chunk_document(read_document(KB_DOCS / "deadlines.en.md"))
+    assert deduplicate(chunks + chunks[:2]) == chunks
+
+
+# --- the index ----------------------------------------------------------------------------------
+
+
+def test_ingest_is_incremental_by_content(tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    shutil.copytree(KB_DOCS, docs)
+    encoder = HashingEncoder()
+    first = ingest([docs], tmp_path / "index", encoder=encoder)
+    assert (first.documents, first.changed_documents, first.embedded) == (2, 2, 8)
+    again = ingest([docs], tmp_path / "index", encoder=encoder)
+    assert (again.changed_documents, again.embedded) == (0, 0)
+    english = docs / "deadlines.en.md"
+    english.write_text(english.read_text().replace("31 July 2025", "15 August 2025"))
+    changed = ingest([docs], tmp_path / "index", encoder=encoder)
+    assert (changed.changed_documents, changed.embedded) == (1, 1)
+    manifest = json.loads((tmp_path / "index" / "manifest.json").read_text())
+    assert manifest["model"] == encoder.name
+    assert manifest["dimension"] == encoder.dimension
+    assert manifest["chunk_count"] == 8
+    assert manifest["corpus_hash"] == changed.manifest.corpus_hash != first.manifest.corpus_hash
+    assert manifest["created_at"]
+
+
+def test_a_new_model_re_embeds_everything(tmp_path: Path) -> None:
+    ingest([KB_DOCS], tmp_path / "index", encoder=HashingEncoder("model-a"))
+    report = ingest([KB_DOCS], tmp_path / "index", encoder=HashingEncoder("model-b"))
+    assert report.embedded == 8
+
+
+def test_an_index_built_with_another_model_is_explained(tmp_path: Path) -> None:
+    ingest([KB_DOCS], tmp_path / "index", encoder=HashingEncoder("model-a"))
+    with pytest.raises(IndexUnavailable, match="built with the model 'model-a'") as raised:
+        KnowledgeBase.load(tmp_path / "index", HashingEncoder("model-b"), min_score=0.5)
+    assert REBUILD_HINT in str(raised.value)
+
+
+@pytest.mark.parametrize("damage", ["missing", "manifest", "vectors", "chunks"])
+def test_a_missing_or_corrupt_index_names_the_rebuild_command(tmp_path: Path, damage: str) -> None:
+    folder = tmp_path / "index"
+    ingest([KB_DOCS], folder, encoder=HashingEncoder())
+    if damage == "missing":
+        shutil.rmtree(folder)
+    elif damage == "manifest":
+        (folder / "manifest.json").write_text("{not json")
+    elif damage == "vectors":
+        (folder / "vectors.npy").write_bytes(b"garbage")
+    else:
+        lines = (folder / "chunks.jsonl").read_text().splitlines()
+        (folder / "chunks.jsonl").write_text("\n".join(lines[:-1]) + "\n")
+    with pytest.raises(IndexUnavailable, match="sahayak kb ingest"):
+        load_index(folder)
+
+
+def test_an_empty_corpus_leaves_the_index_untouched(tmp_path: Path) -> None:
+    folder = tmp_path / "index"
+    ingest([KB_DOCS], folder, encoder=HashingEncoder())
+    before = (folder / "manifest.json").read_text()
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(DocumentError, match="no text found"):
+        ingest([tmp_path / "empty"], folder, encoder=HashingEncoder())
+    assert (folder / "manifest.json").read_text() == before
+
+
+# --- search and answers -------------------------------------------------------------------------
+
+
+def test_tokenize_keeps_hindi_words_order_numbers_and_emails() -> None:
+    assert tokenize("ओटीपी नहीं आया") == ["ओटीपी", "नहीं", "आया"]
+    assert "t-28/27/2025-igot" in tokenize("OM No. T-28/27/2025-iGOT")
+    assert "support-igot@gov.in" in tokenize("write to support-igot@gov.in")
+    assert tokenize("कहाँ") == tokenize("कहां") == []
+
+
+def test_hybrid_search_finds_hindi_and_english_and_one_hit_per_id(knowledge_base: KnowledgeBase) -> None:
+    hits = knowledge_base.search("निर्धारित पाठ्यक्रमों में से आधे कब तक", k=4)
+    assert hits[0].chunk.id == "test-order#annexure-a/row-2"
+    assert len({h.chunk.id for h in hits}) == len(hits)
+    english = knowledge_base.search("by when must half of the prescribed courses be finished", k=2)
+    assert english[0].chunk.id == "test-order#annexure-a/row-2"
+    assert knowledge_base.confident(english)
+
+
+def test_unrelated_questions_are_not_confident(knowledge_base: KnowledgeBase) -> None:
+    assert not knowledge_base.confident(knowledge_base.search("cricket score today", k=3))
+
+
+def test_passage_prefers_the_users_language(knowledge_base: KnowledgeBase) -> None:
+    hindi = knowledge_base.passage("test-order#scope", "hi")
+    assert hindi is not None and hindi.language == "hi"
+    assert knowledge_base.passage("test-order#scope", "ta") is not None
+    assert knowledge_base.passage("nope#none", "en") is None
+
+
+def test_excerpt_keeps_the_answering_sentences_within_the_limit() -> None:
+    filler = " ".join(f"Sentence {i} talks about something else entirely." for i in range(30))
+    text = f"The portal is open to all officers. {filler} Certificates appear within 24 hours."
+    short = excerpt(text, "when do certificates appear")
+    assert len(short) <= SHORT_ANSWER_CHARS
+    assert short.startswith("The portal is open") and short.endswith("within 24 hours.")
+    assert excerpt("Short passage.", "anything") == "Short passage."
+
+
+def test_the_answer_cites_authority_number_date_and_link(knowledge_base: KnowledgeBase) -> None:
+    chunk = knowledge_base.passage("test-order#annexure-a/row-2", "en")
+    assert chunk is not None
+    answer = compose(chunk, "deadline?", "en")
+    assert "Test Department" in answer and "No. T-1/2025" in answer and "dated 2025-07-04" in answer
+    assert answer.endswith("https://example.invalid/order")
+    assert citation(chunk.source, "hi").startswith("स्रोत:")
+
+
+def test_asking_for_more_gives_a_longer_answer(knowledge_base: KnowledgeBase) -> None:
+    chunk = knowledge_base.passage("test-order#scope", "en")
+    assert chunk is not None
+    long_chunk = type(chunk)(chunk.id, chunk.source, chunk.heading, "One fact here. " * 80)
+    assert len(compose(long_chunk, "explain in detail", "en")) > len(compose(long_chunk, "what?", "en")) + 500
+
+
+# --- the command line ---------------------------------------------------------------------------
+
+
+def test_cli_ingest_and_search(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("bot.knowledge.embeddings.SentenceEncoder", lambda name: HashingEncoder(name))
+    runner = CliRunner()
+    result = runner.invoke(app, ["kb", "ingest", str(KB_DOCS), "--index", str(tmp_path / "index")])
+    assert result.exit_code == 0, result.output
+    assert "2 documents (2 changed), 8 chunks (8 embedded" in result.output
+    assert "--help" not in result.output
+    help_text = runner.invoke(app, ["kb", "ingest", "--help"]).output
+    assert "only documents whose content changed" in help_text
+
+
+def test_cli_ingest_reports_a_scanned_pdf(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("bot.knowledge.embeddings.SentenceEncoder", lambda name: HashingEncoder(name))
+    docs = tmp_path / "docs"
+    shutil.copytree(KB_DOCS, docs)
+    writer = PdfWriter()
+    writer.add_blank_page(612, 792)
+    with (docs / "scan.pdf").open("wb") as out:
+        writer.write(out)
+    result = CliRunner().invoke(app, ["kb", "ingest", str(docs), "--index", str(tmp_path / "index")])
+    assert result.exit_code == 0
+    assert "scan.pdf: this PDF has no text layer" in result.output
+    only_scan = CliRunner().invoke(
+        app, ["kb", "ingest", str(docs / "scan.pdf"), "--index", str(tmp_path / "i2")]
+    )
+    assert only_scan.exit_code == 1
+    assert "no text found" in only_scan.output
+    assert not (tmp_path / "i2").exists()
+
+
+def test_glossary_reads_hindi_and_hinglish_in_english(tmp_path: Path) -> None:
+    path = tmp_path / "glossary.yml"
+    path.write_text(
+        "glossary:\n"
+        "  certificate: [प्रमाणपत्र, certifcate]\n"
+        "  did not come: [nahi aaya, नहीं आया]\n"
+        "  come: [aaya]\n"
+        "  full form: [फ़ुल फ़ॉर्म]\n",
+        encoding="utf-8",
+    )
+    glossary = Glossary.load(path)
+    assert glossary.english("OTP nahi aaya") == "otp did not come"  # the longest phrase wins
+    assert glossary.english("aaya kya") == "come kya"
+    assert glossary.english("मेरा प्रमाणपत्र कहाँ है?") == "मेरा certificate कहां है"
+    assert glossary.english("iGOT का फुल फॉर्म") == "igot का full form"  # spelt without nukta
+    assert glossary.english("how do I register") is None
+
+
+def test_a_missing_glossary_rewrites_nothing(tmp_path: Path) -> None:
+    assert Glossary.load(tmp_path / "absent.yml").english("प्रमाणपत्र") is None
+
+
+def test_the_shipped_glossary_loads_and_maps_to_english() -> None:
+    glossary = Glossary.load(get_settings().kb_glossary)
+    assert glossary.english("sarkari email nahi hai") == "government email nahi hai"

@@ -1,0 +1,59 @@
+"""Retrieval quality on our labelled questions with the real embedding model: a regression fails here.
+
+The floors sit a little under the figures `python -m bench.kb_eval` reports, so that an honest change
+in wording does not fail, while a broken ranker, tokenizer, glossary or fusion does; raise a floor whenever
+the figures rise.
+"""
+
+from pathlib import Path
+
+import pytest
+
+from bench.kb_eval import build_knowledge_base, calibrate, embed, evaluate, load_questions
+from bot.knowledge.embeddings import SentenceEncoder
+from bot.knowledge.search import KnowledgeBase
+from bot.settings import get_settings
+
+FLOORS = {"en": (0.94, 0.98), "hi": (0.90, 0.97), "hinglish": (0.90, 0.97)}  # Recall@1, Recall@3
+
+
+@pytest.fixture(scope="module")
+def encoder() -> SentenceEncoder:
+    return SentenceEncoder(get_settings().embedding_model)
+
+
+@pytest.fixture(scope="module")
+def knowledge(encoder: SentenceEncoder, tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
+    return build_knowledge_base(Path(tmp_path_factory.mktemp("kb")) / "index", encoder)
+
+
+def test_the_evaluation_set_is_big_enough_and_its_ids_exist(knowledge: KnowledgeBase) -> None:
+    questions, unanswerable = load_questions()
+    ids = {chunk.id for chunk in knowledge.chunks}
+    for language in FLOORS:
+        assert sum(q.language == language for q in questions) >= 50
+    assert len(questions) >= 150 and len(unanswerable) >= 20
+    assert all(q.answers <= ids for q in questions), [q.text for q in questions if not q.answers <= ids]
+
+
+def test_every_chunk_exists_in_english_and_hindi(knowledge: KnowledgeBase) -> None:
+    english = {c.id for c in knowledge.chunks if c.language == "en"}
+    hindi = {c.id for c in knowledge.chunks if c.language == "hi"}
+    assert english == hindi
+
+
+def test_recall_stays_above_the_floors(knowledge: KnowledgeBase) -> None:
+    questions, _ = load_questions()
+    scores = evaluate(knowledge, questions, embed(knowledge, [q.text for q in questions]))
+    for language, (at_1, at_3) in FLOORS.items():
+        assert scores[language].recall_at_1 >= at_1, (language, scores[language])
+        assert scores[language].recall_at_3 >= at_3, (language, scores[language])
+
+
+def test_the_configured_threshold_is_near_the_calibrated_one(knowledge: KnowledgeBase) -> None:
+    questions, unanswerable = load_questions()
+    threshold, balanced = calibrate(
+        knowledge, questions, embed(knowledge, [q.text for q in questions]), embed(knowledge, unanswerable)
+    )
+    assert balanced >= 0.75
+    assert abs(threshold - get_settings().kb_min_score) <= 0.1
