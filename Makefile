@@ -7,7 +7,7 @@ SHELL := bash
 BOT := .venv/bin
 RASA := .venv-rasa/bin
 MODEL := models/sahayak.tar.gz
-TRAINING_DATA := config.yml domain.yml $(shell find data -name '*.yml')
+TRAINING_DATA := config.yml $(shell find domain data -name '*.yml')
 KNOWLEDGE := $(shell find knowledge -type f)
 KB_INDEX := var/kb-index/manifest.json
 PIP := pip install --disable-pip-version-check -q
@@ -44,7 +44,7 @@ help:
 # `make validate` (in `make test`) checks the data strictly; Rasa's own check before training would
 # read all of it a second time, about 18 s of every training.
 $(MODEL): $(TRAINING_DATA) .venv-rasa/.installed
-	$(RASA)/rasa train --skip-validation --fixed-model-name sahayak --out models --quiet
+	$(RASA)/rasa train --domain domain --skip-validation --fixed-model-name sahayak --out models --quiet
 
 # A new .env gets random secrets and development mode; an existing one keeps its values, gains new
 # settings, and has any secret that is empty or still the published example replaced (README "Security").
@@ -80,7 +80,7 @@ unit: .venv/.installed .venv-rasa/.installed
 	$(RASA)/pytest --noconftest -p no:cacheprovider -W ignore -q tests/connectors
 
 validate: .venv-rasa/.installed
-	$(RASA)/rasa data validate --fail-on-warnings --quiet
+	$(RASA)/rasa data validate --domain domain --fail-on-warnings --quiet
 
 stories: $(MODEL)
 	$(RASA)/rasa test core --model $(MODEL) --stories tests/stories --fail-on-prediction-errors --out results/stories --quiet

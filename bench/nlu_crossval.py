@@ -100,6 +100,8 @@ def training_time_from_scratch(workdir: Path) -> float:
         [
             str(ROOT / ".venv-rasa/bin/rasa"),
             "train",
+            "--domain",
+            "domain",
             "--skip-validation",
             "--out",
             str(workdir / "full"),

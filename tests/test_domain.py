@@ -1,11 +1,9 @@
 """The domain's responses as Rasa will fill them in."""
 
-from pathlib import Path
-
 import regex
-import yaml
 
-DOMAIN = Path(__file__).resolve().parent.parent / "domain.yml"
+from tests.domain_files import load_domain
+
 # Rasa reads `{name}` in a response's text and buttons as a slot or a value the action passes; anything
 # else between single braces (the JSON of a button payload) fails that lookup and logs an error. Doubled
 # braces come out as single ones.
@@ -13,7 +11,7 @@ PLACEHOLDER = regex.compile(r"(?<!\{)\{([^\n{}]+?)\}(?!\})")
 
 
 def test_every_placeholder_in_a_response_is_a_name() -> None:
-    responses = yaml.safe_load(DOMAIN.read_text(encoding="utf-8"))["responses"]
+    responses = load_domain()["responses"]
     bad = []
     for name, variations in responses.items():
         for variation in variations:

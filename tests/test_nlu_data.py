@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.domain_files import load_domain
+
 ROOT = Path(__file__).resolve().parent.parent
 TRAINING = sorted((ROOT / "data" / "nlu").glob("*.yml"))
 HELDOUT = ROOT / "bench" / "nlu_heldout.yml"
@@ -40,7 +42,7 @@ def training() -> list[tuple[str, str, str]]:
 
 @pytest.fixture(scope="module")
 def intents() -> list[str]:
-    return yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))["intents"]
+    return load_domain()["intents"]
 
 
 def test_every_intent_has_examples_in_every_language(training, intents) -> None:

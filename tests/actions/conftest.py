@@ -1,11 +1,9 @@
 """Tracker fixtures for action tests, in the style of RasaHQ's financial-demo."""
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -14,8 +12,8 @@ from bot.knowledge.search import KnowledgeBase
 from bot.services import Services, set_services
 from bot.settings import Settings
 from contract import metadata as meta
+from tests.domain_files import load_domain
 
-DOMAIN_FILE = Path(__file__).resolve().parents[2] / "domain.yml"
 # The key the connectors sign channel proofs with, as the action tests' settings know it.
 PROOF_KEY = "action-tests-channel-proof-key-0123456789"
 
@@ -30,7 +28,7 @@ def signed_phone(
 
 @pytest.fixture(scope="session")
 def domain() -> dict[str, Any]:
-    return yaml.safe_load(DOMAIN_FILE.read_text())
+    return load_domain()
 
 
 @pytest.fixture(autouse=True)

@@ -27,7 +27,7 @@ def patched() -> None:
 
 @pytest.fixture(scope="module")
 def domain() -> Domain:
-    return Domain.load(str(ROOT / "domain.yml"))
+    return Domain.load(str(ROOT / "domain"))
 
 
 def tracker(domain: Domain, text: str, *, language: str = "en") -> DialogueStateTracker:

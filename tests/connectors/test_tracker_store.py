@@ -20,7 +20,7 @@ NAME, EMAIL, MOBILE = "Anita Verma", "anita.verma@mha.gov.in", "9810012345"
 
 @pytest.fixture(scope="module")
 def domain() -> Domain:
-    return Domain.load(str(ROOT / "domain.yml"))
+    return Domain.load(str(ROOT / "domain"))
 
 
 @pytest.fixture
