@@ -1,9 +1,12 @@
 """Typed settings, read once from the environment and `.env`."""
 
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
+from dotenv import dotenv_values
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from contract.deployment import DEVELOPMENT, MODE
@@ -27,6 +30,9 @@ class Settings(BaseSettings):
 
     # Sent by `sahayak chat` when set: outside development the REST channel answers only with it.
     rest_token: str = ""
+
+    # Rasa's HTTP API (conversation trackers, injecting events), for `sahayak chat` and the helpdesk.
+    rasa_api_token: str = Field(default="", validation_alias="RASA_API_TOKEN")
 
     database_url: str = f"sqlite:///{ROOT / 'var' / 'sahayak.db'}"
     # Seconds: a database that stops answering fails the turn instead of holding it.
@@ -84,3 +90,10 @@ class Settings(BaseSettings):
 @lru_cache
 def get_settings() -> Settings:
     return Settings()
+
+
+def environment() -> dict[str, str]:
+    """The environment as our processes see it: `.env`, overridden by the real environment. For settings
+    that `contract` defines for both processes (Telegram's), read the same way as the typed ones."""
+    from_file = {key: value for key, value in dotenv_values(ROOT / ".env").items() if value is not None}
+    return {**from_file, **os.environ}

@@ -76,6 +76,33 @@ def reply_from(message: dict[str, Any]) -> Reply:
     )
 
 
+class SendsWholeMessages:
+    """For an output channel whose `send_response` renders a whole Rasa message: Rasa's piecemeal sends
+    (text alone, text with buttons, a custom payload) all become one `send_response`."""
+
+    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
+        raise NotImplementedError
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        await self.send_response(recipient_id, {"text": text})
+
+    async def send_text_with_buttons(
+        self, recipient_id: str, text: str, buttons: list[dict[str, Any]], **kwargs: Any
+    ) -> None:
+        await self.send_response(recipient_id, {"text": text, "buttons": buttons})
+
+    async def send_quick_replies(
+        self, recipient_id: str, text: str, quick_replies: list[dict[str, Any]], **kwargs: Any
+    ) -> None:
+        await self.send_response(recipient_id, {"text": text, "buttons": quick_replies})
+
+    async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
+        await self.send_response(recipient_id, {"image": image})
+
+    async def send_custom_json(self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any) -> None:
+        await self.send_response(recipient_id, {"custom": json_message})
+
+
 def split_text(text: str, limit: int) -> list[str]:
     """`text` in pieces of at most `limit` characters, cut at a paragraph, line, sentence or word."""
     pieces: list[str] = []

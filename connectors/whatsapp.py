@@ -25,7 +25,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from connectors import whatsapp_protocol as wa
-from connectors.render import reply_from, whatsapp_messages
+from connectors.render import SendsWholeMessages, reply_from, whatsapp_messages
 from contract import metadata as meta
 from contract.conversations import conversation_id, sender_of
 from contract.inbound import TEXT_ONLY_REPLY, screen
@@ -132,7 +132,7 @@ class GraphClient:
             await self._session.close()
 
 
-class WhatsAppOutput(OutputChannel):
+class WhatsAppOutput(SendsWholeMessages, OutputChannel):
     """Sends a Rasa message as Graph API message objects, within the 24-hour window (see `deliver`)."""
 
     def __init__(self, channel: "WhatsAppInput") -> None:
@@ -146,25 +146,6 @@ class WhatsAppOutput(OutputChannel):
         """`recipient_id` is the conversation, `whatsapp:<number>`; any other channel's is refused."""
         # Text and buttons of one message are rendered together (reply buttons or a list), not apart.
         await self.deliver(sender_of(recipient_id, CHANNEL), whatsapp_messages(reply_from(message)))
-
-    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
-        await self.send_response(recipient_id, {"text": text})
-
-    async def send_text_with_buttons(
-        self, recipient_id: str, text: str, buttons: list[dict[str, Any]], **kwargs: Any
-    ) -> None:
-        await self.send_response(recipient_id, {"text": text, "buttons": buttons})
-
-    async def send_quick_replies(
-        self, recipient_id: str, text: str, quick_replies: list[dict[str, Any]], **kwargs: Any
-    ) -> None:
-        await self.send_response(recipient_id, {"text": text, "buttons": quick_replies})
-
-    async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
-        await self.send_response(recipient_id, {"image": image})
-
-    async def send_custom_json(self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any) -> None:
-        logger.debug("custom payload not sent: WhatsApp has no equivalent")
 
     async def deliver(self, wa_id: str, messages: list[dict[str, Any]]) -> None:
         """Free-form messages only inside the user's 24-hour window; outside it the configured template

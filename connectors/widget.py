@@ -37,7 +37,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
-from connectors.render import reply_from, widget_message
+from connectors.render import SendsWholeMessages, reply_from, widget_message
 from contract import metadata as meta
 from contract.conversations import conversation_id, sender_of
 from contract.deployment import allowed_origins
@@ -91,7 +91,7 @@ async def _maybe_await(result: Any) -> None:
         await result
 
 
-class WidgetOutput(SocketIOOutput):
+class WidgetOutput(SendsWholeMessages, SocketIOOutput):
     """Sends each Rasa message as one `bot_uttered` event to everyone in the conversation's room."""
 
     @classmethod
@@ -111,14 +111,6 @@ class WidgetOutput(SocketIOOutput):
         body = widget_message(reply_from(message))
         if body.get("text") or len(body) > 1:
             await self._send_message(recipient_id, body)
-
-    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
-        await self.send_response(recipient_id, {"text": text})
-
-    async def send_text_with_buttons(
-        self, recipient_id: str, text: str, buttons: list[dict[str, Any]], **kwargs: Any
-    ) -> None:
-        await self.send_response(recipient_id, {"text": text, "buttons": buttons})
 
 
 class WidgetInput(SocketIOInput):

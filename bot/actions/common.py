@@ -1,11 +1,24 @@
-"""Reading what the tracker says about the latest user turn."""
+"""What every action shares: reading the latest user turn from the tracker, and running blocking work
+(the database, learner records, mail) off the event loop."""
 
-from typing import Any
+import asyncio
+import logging
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.exc import SQLAlchemyError
 
+from bot.identity.mailer import MailUnavailable
+from bot.records.source import RecordsUnavailable
 from contract import inbound
 from contract.conversations import channel_of
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+# What a call to our storage or to a service behind it raises when that is down.
+OUTAGES = (SQLAlchemyError, RecordsUnavailable, MailUnavailable)
 
 # Intents a user may raise in the middle of a form; the form resumes after the answer.
 DIGRESSION_INTENTS = frozenset(
@@ -98,3 +111,27 @@ def message_problem(tracker: Tracker) -> str | None:
 def response_kwargs(tracker: Tracker, **values: Any) -> dict[str, Any]:
     """Template values every response may use, plus the caller's."""
     return {"helpdesk_email": tracker.get_slot("helpdesk_email"), **values}
+
+
+class Unavailable(Exception):
+    """Blocking work failed because a service is down; the user has been told (see `blocking`)."""
+
+
+async def blocking(
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    work: Callable[..., T],
+    *args: Any,
+    said: str | None = "utter_service_unavailable",
+    **kwargs: Any,
+) -> T:
+    """`work(*args, **kwargs)` in a worker thread, so a slow or hung database never holds another user's
+    turn. When a service is down the user hears `said` (None: nothing, the failure is only logged) and
+    `Unavailable` is raised, for the action to stop or carry on as it sees fit."""
+    try:
+        return await asyncio.to_thread(work, *args, **kwargs)
+    except OUTAGES as error:
+        logger.error("%s failed: %s", getattr(work, "__name__", "a call"), type(error).__name__)
+        if said:
+            dispatcher.utter_message(response=said, **response_kwargs(tracker))
+        raise Unavailable from error

@@ -1,19 +1,14 @@
 """Handing a conversation to the helpdesk: record everything staff need to pick it up."""
 
-import asyncio
-import logging
 from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
-from sqlalchemy.exc import SQLAlchemyError
 
-from bot.actions.common import channel, language, response_kwargs
+from bot.actions.common import Unavailable, blocking, channel, language, response_kwargs
 from bot.helpdesk.escalations import open_escalation, summarise_transcript
 from bot.services import get_services
-
-logger = logging.getLogger(__name__)
 
 
 class ActionEscalate(Action):
@@ -28,7 +23,9 @@ class ActionEscalate(Action):
         if tracker.active_loop_name:
             context["form"] = tracker.active_loop_name
         try:
-            escalation = await asyncio.to_thread(
+            escalation = await blocking(
+                dispatcher,
+                tracker,
                 open_escalation,
                 services.sessions,
                 sender_id=tracker.sender_id,
@@ -38,9 +35,7 @@ class ActionEscalate(Action):
                 summary=summarise_transcript(tracker.events, turns=services.settings.transcript_turns),
                 context=context,
             )
-        except SQLAlchemyError:
-            logger.exception("could not record an escalation")
-            dispatcher.utter_message(response="utter_service_unavailable", **response_kwargs(tracker))
+        except Unavailable:
             return []
         dispatcher.utter_message(
             response="utter_escalated", **response_kwargs(tracker, reference=escalation.reference)

@@ -14,12 +14,10 @@ from typing import Any, Literal
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
-from sqlalchemy.exc import SQLAlchemyError
 
-from bot.actions.common import channel, response_kwargs, session_key
+from bot.actions.common import Unavailable, blocking, channel, session_key
 from bot.actions.form_base import AnswerFormValidation
 from bot.identity import audit, proofs
-from bot.records.source import RecordsUnavailable
 from bot.services import get_services
 from bot.validators import parse_email
 from contract import metadata as meta
@@ -188,10 +186,8 @@ class ValidateIdentityForm(AnswerFormValidation):
             )
 
         try:
-            started = await asyncio.to_thread(start)
-        except (RecordsUnavailable, SQLAlchemyError) as error:
-            logger.error("could not prepare a sign-in code: %s", type(error).__name__)
-            dispatcher.utter_message(response="utter_identity_mail_unavailable")
+            started = await blocking(dispatcher, tracker, start, said="utter_identity_mail_unavailable")
+        except Unavailable:
             return {"identity_email": None, "identity_code": "failed"}
         _deliver_in_background(started, channel=channel(tracker), sender_id=tracker.sender_id)
         if started.status == "throttled":
@@ -212,7 +208,9 @@ class ValidateIdentityForm(AnswerFormValidation):
             return {"identity_code": None}
         services = get_services()
         try:
-            result = await asyncio.to_thread(
+            result = await blocking(
+                dispatcher,
+                tracker,
                 proofs.verify_email_code,
                 services.sessions,
                 channel=channel(tracker),
@@ -220,9 +218,7 @@ class ValidateIdentityForm(AnswerFormValidation):
                 code=code,
                 session_key=session_key(tracker),
             )
-        except SQLAlchemyError as error:
-            logger.error("could not check a sign-in code: %s", type(error).__name__)
-            dispatcher.utter_message(response="utter_service_unavailable", **response_kwargs(tracker))
+        except Unavailable:
             return {"identity_code": "failed"}
         if result.ok:
             return {"identity_code": "ok"}
@@ -242,12 +238,15 @@ class ActionForgetMe(Action):
     ) -> list[EventType]:
         services = get_services()
         try:
-            await asyncio.to_thread(
-                proofs.forget, services.sessions, channel=channel(tracker), sender_id=tracker.sender_id
+            await blocking(
+                dispatcher,
+                tracker,
+                proofs.forget,
+                services.sessions,
+                channel=channel(tracker),
+                sender_id=tracker.sender_id,
             )
-        except SQLAlchemyError as error:
-            logger.error("could not forget a link: %s", type(error).__name__)
-            dispatcher.utter_message(response="utter_service_unavailable", **response_kwargs(tracker))
+        except Unavailable:
             return []
         dispatcher.utter_message(response="utter_forgotten")
         return [SlotSet(slot, None) for slot in (*IDENTITY_SLOTS, "pending_request")]

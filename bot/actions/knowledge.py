@@ -1,17 +1,25 @@
 """Answers from the circulars and guides, with their citation, and the "was this helpful?" that follows."""
 
 import asyncio
+import contextlib
 import logging
 from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
-from sqlalchemy.exc import SQLAlchemyError
 
-from bot.actions.common import channel, entity, language, latest_text, message_problem, response_kwargs
-from bot.knowledge.answers import compose
-from bot.knowledge.chunking import Chunk
+from bot.actions.common import (
+    Unavailable,
+    blocking,
+    channel,
+    entity,
+    language,
+    latest_text,
+    message_problem,
+    response_kwargs,
+)
+from bot.knowledge.answers import Answer, answer_question
 from bot.knowledge.feedback import record_feedback
 from bot.knowledge.index import IndexUnavailable
 from bot.knowledge.search import KnowledgeBase
@@ -20,7 +28,6 @@ from bot.services import get_services
 from contract.privacy import mask_personal_data
 
 logger = logging.getLogger(__name__)
-MAX_TOPICS = 3
 
 
 def _knowledge() -> KnowledgeBase | None:
@@ -30,15 +37,6 @@ def _knowledge() -> KnowledgeBase | None:
     except IndexUnavailable as error:
         logger.error("knowledge search unavailable: %s", error)
         return None
-
-
-def _answer(
-    dispatcher: CollectingDispatcher, tracker: Tracker, chunk: Chunk, question: str
-) -> list[EventType]:
-    lang = language(tracker)
-    dispatcher.utter_message(text=compose(chunk, question, lang))
-    dispatcher.utter_message(response="utter_ask_helpful")
-    return [SlotSet("kb_last_answer", chunk.id), SlotSet("kb_last_question", mask_personal_data(question))]
 
 
 async def answer_from_knowledge(
@@ -63,24 +61,24 @@ async def answer_from_knowledge(
         dispatcher.utter_message(response="utter_knowledge_unavailable", **response_kwargs(tracker))
         return []
     lang = language(tracker)
-    if chosen:
-        chunk = knowledge.passage(chosen, lang)
-        if chunk is None:
-            dispatcher.utter_message(response="utter_knowledge_topic_gone", **response_kwargs(tracker))
-            return []
-        return _answer(dispatcher, tracker, chunk, tracker.get_slot("kb_last_question") or chunk.heading)
-    hits = await asyncio.to_thread(knowledge.search, text, MAX_TOPICS)
-    if knowledge.confident(hits):
-        best = knowledge.passage(hits[0].chunk.id, lang) or hits[0].chunk
-        return _answer(dispatcher, tracker, best, text)
+    # A chosen topic is answered for the question that led to it.
+    question = (tracker.get_slot("kb_last_question") or "") if chosen else text
+    result = await asyncio.to_thread(answer_question, knowledge, question, lang, topic=chosen)
+    if result is None:
+        dispatcher.utter_message(response="utter_knowledge_topic_gone", **response_kwargs(tracker))
+        return []
+    if isinstance(result, Answer):
+        dispatcher.utter_message(text=result.text)
+        dispatcher.utter_message(response="utter_ask_helpful")
+        return [
+            SlotSet("kb_last_answer", result.passage_id),
+            SlotSet("kb_last_question", mask_personal_data(result.question)),
+        ]
     if not admit_doubt:
         return None
-    buttons = []
-    for hit in hits:
-        passage = knowledge.passage(hit.chunk.id, lang) or hit.chunk
-        # Table rows share their heading, so a row is named by its own text.
-        title = passage.text if "/row-" in passage.id else passage.heading
-        buttons.append({"title": title[:60], "payload": f'/faq{{"kb_chunk": "{hit.chunk.id}"}}'})
+    buttons = [
+        {"title": t.title[:60], "payload": f'/faq{{"kb_chunk": "{t.passage_id}"}}'} for t in result.topics
+    ]
     helpdesk = "हेल्पडेस्क से बात" if lang == "hi" else "Talk to the helpdesk"
     buttons.append({"title": helpdesk, "payload": "/request_human"})
     dispatcher.utter_message(response="utter_knowledge_not_sure", buttons=buttons, **response_kwargs(tracker))
@@ -109,8 +107,10 @@ class ActionStoreFeedback(Action):
         if not chunk_id or helpful not in ("yes", "no"):
             dispatcher.utter_message(response="utter_feedback_nothing_to_rate")
             return []
-        try:
-            await asyncio.to_thread(
+        with contextlib.suppress(Unavailable):  # the thanks matter more than the row
+            await blocking(
+                dispatcher,
+                tracker,
                 record_feedback,
                 get_services().sessions,
                 sender_id=tracker.sender_id,
@@ -119,9 +119,8 @@ class ActionStoreFeedback(Action):
                 question=tracker.get_slot("kb_last_question") or "",
                 language=language(tracker),
                 helpful=helpful == "yes",
+                said=None,
             )
-        except SQLAlchemyError:
-            logger.exception("could not store answer feedback")
         if helpful == "yes":
             dispatcher.utter_message(response="utter_feedback_thanks")
         else:

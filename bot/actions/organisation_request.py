@@ -1,16 +1,22 @@
 """The organisation-not-found form, filing the request, and asking for its status."""
 
-import asyncio
-import logging
 import re
 from typing import Any, ClassVar
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
-from sqlalchemy.exc import SQLAlchemyError
 
-from bot.actions.common import channel, entity, latest_intent, latest_text, response_kwargs, steers_away
+from bot.actions.common import (
+    Unavailable,
+    blocking,
+    channel,
+    entity,
+    latest_intent,
+    latest_text,
+    response_kwargs,
+    steers_away,
+)
 from bot.actions.form_base import AnswerFormValidation, checked
 from bot.helpdesk.organisation_requests import RequestDetails, file_request, find_request
 from bot.services import get_services
@@ -22,8 +28,6 @@ from bot.validators import (
     parse_person_name,
     parse_state,
 )
-
-logger = logging.getLogger(__name__)
 
 FORM_SLOTS = (
     "requester_name",
@@ -207,16 +211,16 @@ class ActionSubmitOrganisationRequest(Action):
             organisation_name=tracker.get_slot("organisation_name"),
         )
         try:
-            request, created = await asyncio.to_thread(
+            request, created = await blocking(
+                dispatcher,
+                tracker,
                 file_request,
                 get_services().sessions,
                 details=details,
                 channel=channel(tracker),
                 sender_id=tracker.sender_id,
             )
-        except SQLAlchemyError:
-            logger.exception("could not store an organisation request")
-            dispatcher.utter_message(response="utter_service_unavailable", **response_kwargs(tracker))
+        except Unavailable:
             return [SlotSet("request_confirmed", None)]
         if created:
             dispatcher.utter_message(response="utter_request_filed", reference=request.reference)
@@ -242,10 +246,10 @@ class ActionRequestStatus(Action):
             dispatcher.utter_message(response="utter_ask_reference")
             return []
         try:
-            request = await asyncio.to_thread(find_request, get_services().sessions, reference=reference)
-        except SQLAlchemyError:
-            logger.exception("could not read an organisation request")
-            dispatcher.utter_message(response="utter_service_unavailable", **response_kwargs(tracker))
+            request = await blocking(
+                dispatcher, tracker, find_request, get_services().sessions, reference=reference
+            )
+        except Unavailable:
             return []
         if request is None:
             dispatcher.utter_message(response="utter_request_not_found", reference=reference.upper()[:16])

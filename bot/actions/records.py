@@ -7,26 +7,31 @@ their own: most such questions are answered by the rules, and asking for an e-ma
 be a detour.
 """
 
-import asyncio
-import logging
+import contextlib
 from datetime import UTC, date, datetime
 from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
-from sqlalchemy.exc import SQLAlchemyError
 
-from bot.actions.common import channel, entity, latest_intent, latest_text, response_kwargs
+from bot.actions.common import (
+    Unavailable,
+    blocking,
+    channel,
+    entity,
+    latest_intent,
+    latest_text,
+    response_kwargs,
+)
 from bot.actions.identity import IDENTITY_SLOTS, proven_employee
 from bot.identity import audit
 from bot.records import progress
 from bot.records.progress import CertificateState
-from bot.records.source import EmployeeRef, LearnerSnapshot, RecordsUnavailable
+from bot.records.source import EmployeeRef, LearnerSnapshot
 from bot.services import get_services
 from bot.validators import parse_email, parse_mobile
 
-logger = logging.getLogger(__name__)
 PERSONAL_INTENTS = ("ask_course_progress", "ask_karma_points", "ask_certificate")
 CERTIFICATE = "ask_certificate"
 # A channel's own proof arriving on its own (Telegram's share-contact button): it answers the question
@@ -150,8 +155,9 @@ class ActionPersonalRecords(Action):
         resumed = [SlotSet("pending_request", None), *(SlotSet(s, None) for s in IDENTITY_SLOTS)]
         services = get_services()
         where = {"channel": channel(tracker), "sender_id": tracker.sender_id}
+        down = "utter_records_unavailable"
         try:
-            employee_id = await asyncio.to_thread(proven_employee, tracker, dispatcher)
+            employee_id = await blocking(dispatcher, tracker, proven_employee, tracker, dispatcher, said=down)
             if employee_id is None:
                 if tracker.get_slot("identity_code") == "failed" or intent not in (
                     *PERSONAL_INTENTS,
@@ -163,30 +169,35 @@ class ActionPersonalRecords(Action):
                     return resumed
                 dispatcher.utter_message(response="utter_identity_needed")
                 return [SlotSet("pending_request", request), FollowupAction("identity_form")]
-            snapshot = await asyncio.to_thread(
-                services.records().snapshot, employee_id, cycle=services.settings.learning_cycle
+            snapshot = await blocking(
+                dispatcher,
+                tracker,
+                services.records().snapshot,
+                employee_id,
+                cycle=services.settings.learning_cycle,
+                said=down,
             )
-        except (RecordsUnavailable, SQLAlchemyError) as error:
-            logger.error("learner records unavailable: %s", type(error).__name__)
-            dispatcher.utter_message(response="utter_records_unavailable", **response_kwargs(tracker))
-            return resumed
-        if snapshot is None:
-            dispatcher.utter_message(response="utter_records_not_found", **response_kwargs(tracker))
-            return resumed
-        if names_someone_else(tracker, snapshot.employee):
-            await asyncio.to_thread(
+            if snapshot is None:
+                dispatcher.utter_message(response="utter_records_not_found", **response_kwargs(tracker))
+                return resumed
+            # Nothing is shown that could not be audited.
+            outcome = "refused" if names_someone_else(tracker, snapshot.employee) else "shown"
+            await blocking(
+                dispatcher,
+                tracker,
                 audit.record,
                 services.sessions,
                 **where,
                 employee_id=employee_id,
                 action=request,
-                outcome="refused",
+                outcome=outcome,
+                said=down,
             )
+        except Unavailable:
+            return resumed
+        if outcome == "refused":
             dispatcher.utter_message(response="utter_other_person_refused")
             return resumed
-        await asyncio.to_thread(
-            audit.record, services.sessions, **where, employee_id=employee_id, action=request, outcome="shown"
-        )
         if request == "ask_karma_points":
             say_karma(dispatcher, snapshot)
         elif request == CERTIFICATE:
@@ -206,8 +217,10 @@ class ActionRefuseOtherPerson(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         services = get_services()
-        try:
-            await asyncio.to_thread(
+        with contextlib.suppress(Unavailable):  # the refusal stands even when it cannot be audited
+            await blocking(
+                dispatcher,
+                tracker,
                 audit.record,
                 services.sessions,
                 channel=channel(tracker),
@@ -215,8 +228,7 @@ class ActionRefuseOtherPerson(Action):
                 employee_id=None,
                 action="ask_about_colleague",
                 outcome="refused",
+                said=None,
             )
-        except SQLAlchemyError as error:
-            logger.error("could not audit a refusal: %s", type(error).__name__)
         dispatcher.utter_message(response="utter_other_person_refused")
         return []

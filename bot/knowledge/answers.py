@@ -1,10 +1,14 @@
-"""Turning a retrieved passage into a short answer with its citation."""
+"""The knowledge base's one entry point: a question in, an answer with its citation or the closest topics
+out (`answer_question`); and how a retrieved passage becomes a short answer.
+"""
+
+from dataclasses import dataclass
 
 import regex
 
 from bot.knowledge.chunking import Chunk
 from bot.knowledge.documents import Source
-from bot.knowledge.search import tokenize
+from bot.knowledge.search import KnowledgeBase, tokenize
 
 SHORT_ANSWER_CHARS = 600
 LONG_ANSWER_CHARS = 1500
@@ -59,6 +63,66 @@ def citation(source: Source, language: str) -> str:
     return f"{line}\n{source.link}" if source.link else line
 
 
-def compose(chunk: Chunk, query: str, language: str) -> str:
-    limit = LONG_ANSWER_CHARS if wants_more(query) else SHORT_ANSWER_CHARS
+def compose(chunk: Chunk, query: str, language: str, *, more_detail: bool | None = None) -> str:
+    """The passage's sentences that answer `query`, then the citation; longer when more detail is asked
+    (by default: when the question's words ask for it)."""
+    more = wants_more(query) if more_detail is None else more_detail
+    limit = LONG_ANSWER_CHARS if more else SHORT_ANSWER_CHARS
     return f"{excerpt(chunk.text, query, limit)}\n\n{citation(chunk.source, language)}"
+
+
+MAX_TOPICS = 3
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What to say: the passage's sentences that answer the question, then its citation. `question` is
+    what was answered (for a chosen topic asked about with no words, the passage's heading)."""
+
+    passage_id: str
+    text: str
+    question: str
+
+
+@dataclass(frozen=True)
+class Topic:
+    passage_id: str
+    title: str
+
+
+@dataclass(frozen=True)
+class Topics:
+    """Not sure enough to answer: the closest passages, by name, for the user to choose from."""
+
+    topics: tuple[Topic, ...]
+
+
+def answer_question(
+    knowledge: KnowledgeBase,
+    question: str,
+    language: str,
+    *,
+    more_detail: bool | None = None,
+    topic: str | None = None,
+) -> Answer | Topics | None:
+    """Answer `question` in `language` ("en" or "hi") from the passage the search is confident of, or
+    the one the user chose (`topic`, a passage id); otherwise the closest topics. None when the chosen
+    topic is no longer in the index. `more_detail` (default: judged from the question's words) allows a
+    longer answer. Blocking (it may encode the question): call it off the event loop.
+    """
+
+    def answer(chunk: Chunk, asked: str) -> Answer:
+        return Answer(chunk.id, compose(chunk, asked, language, more_detail=more_detail), asked)
+
+    if topic is not None:
+        chosen = knowledge.passage(topic, language)
+        return answer(chosen, question or chosen.heading) if chosen is not None else None
+    hits = knowledge.search(question, MAX_TOPICS)
+    if knowledge.confident(hits):
+        return answer(knowledge.passage(hits[0].chunk.id, language) or hits[0].chunk, question)
+    topics = []
+    for hit in hits:
+        passage = knowledge.passage(hit.chunk.id, language) or hit.chunk
+        # Table rows share their heading, so a row is named by its own text.
+        topics.append(Topic(hit.chunk.id, passage.text if "/row-" in passage.id else passage.heading))
+    return Topics(tuple(topics))

@@ -1,18 +1,16 @@
 """`sahayak`: the command line for running and administering the assistant."""
 
-import os
 import threading
 import time
 import uuid
 from pathlib import Path
 from typing import Annotated, Literal
 
-import httpx
 import typer
 
+from bot.rasa_client import RasaClient, RasaError
 from bot.settings import get_settings
-from bot.tools import demo_portal
-from bot.tools.telegram_webhook import app as telegram_app
+from bot.tools import demo_portal, telegram_webhook
 
 app = typer.Typer(help="Karmayogi Sahayak: the iGOT Karmayogi helpdesk assistant.", no_args_is_help=True)
 db_app = typer.Typer(help="The assistant's database.", no_args_is_help=True)
@@ -99,9 +97,10 @@ def kb_search(query: str, k: Annotated[int, typer.Option(help="How many passages
 
 
 def telegram_state() -> str:
-    if not os.environ.get("TELEGRAM_BOT_TOKEN"):
+    settings = telegram_webhook.load_settings()
+    if not settings.token:
         return "closed (set TELEGRAM_BOT_TOKEN in .env)"
-    return f"open, {os.environ.get('TELEGRAM_MODE', 'polling')} mode"
+    return f"open, {settings.mode} mode"
 
 
 @app.command()
@@ -109,14 +108,11 @@ def announce(timeout: float = 300.0) -> None:
     """Wait until the Rasa server answers, print where to chat, then stay up (a Procfile process)."""
     url = get_settings().rasa_url
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{url}/", timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        time.sleep(1)
-    else:
+    with RasaClient(url, timeout=2) as rasa:
+        while time.monotonic() < deadline and not rasa.is_up():
+            time.sleep(1)
+        up = rasa.is_up()
+    if not up:
         typer.echo(f"the Rasa server at {url} did not come up within {timeout:.0f} s", err=True)
     typer.echo(
         "\n  Karmayogi Sahayak is running.\n"
@@ -135,12 +131,10 @@ def announce(timeout: float = 300.0) -> None:
 def chat(sender: str = typer.Option(None, help="Conversation id; a new one by default.")) -> None:
     """Chat with the running assistant over the REST channel."""
     settings = get_settings()
-    url = f"{settings.rasa_url}/webhooks/rest/webhook"
     sender = sender or f"terminal-{uuid.uuid4().hex[:8]}"
     buttons: list[dict[str, str]] = []
     typer.echo(f"Chatting as {sender}. Type a message, a button number, or /quit.")
-    headers = {"Authorization": f"Bearer {settings.rest_token}"} if settings.rest_token else {}
-    with httpx.Client(timeout=60, headers=headers) as client:
+    with RasaClient.from_settings(settings) as rasa:
         while True:
             try:
                 text = input("you> ")
@@ -151,24 +145,18 @@ def chat(sender: str = typer.Option(None, help="Conversation id; a new one by de
             if text.strip().isdigit() and 0 < int(text) <= len(buttons):
                 text = buttons[int(text) - 1]["payload"]
             try:
-                response = client.post(url, json={"sender": sender, "message": text})
-                response.raise_for_status()
-            except httpx.HTTPStatusError as error:
-                reason = (
-                    error.response.json().get("error", "")
-                    if "json" in error.response.headers.get("content-type", "")
-                    else ""
-                )
-                typer.echo(
-                    f"the assistant refused the message ({error.response.status_code}): {reason}", err=True
-                )
-                continue
-            except httpx.HTTPError as error:
-                typer.echo(f"cannot reach the assistant at {url}: {error}", err=True)
+                replies = rasa.say(sender, text)
+            except RasaError as error:
+                if error.status is None:
+                    typer.echo(f"cannot reach the assistant at {rasa.url}: {error.reason}", err=True)
+                else:
+                    typer.echo(
+                        f"the assistant refused the message ({error.status}): {error.reason}", err=True
+                    )
                 continue
             # Like buttons in a messaging app, the last ones shown stay usable until new ones replace them.
             shown: list[dict[str, str]] = []
-            for reply in response.json():
+            for reply in replies:
                 if reply.get("text"):
                     typer.echo(f"bot> {reply['text']}")
                 for button in reply.get("buttons") or []:
@@ -182,7 +170,7 @@ app.add_typer(demo_app, name="demo")
 import_app = typer.Typer(help="Learner records from the portal's CSV exports.", no_args_is_help=True)
 app.add_typer(import_app, name="import")
 app.command("portal")(demo_portal.serve)
-app.add_typer(telegram_app, name="telegram")
+app.add_typer(telegram_webhook.app, name="telegram")
 
 
 @demo_app.command("load")

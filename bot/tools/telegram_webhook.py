@@ -13,30 +13,15 @@ from urllib.parse import urlsplit
 
 import httpx
 import typer
-from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from bot.settings import ROOT, get_settings
+from bot.settings import environment, get_settings
 from contract.deployment import MODE, require_safe_secrets
+from contract.telegram import ALLOWED_UPDATES, SECRET_HEADER, WEBHOOK_PATH, TelegramSettings
 
 app = typer.Typer(help="Telegram: the bot's webhook, and the poller for local runs.", no_args_is_help=True)
 
-WEBHOOK_PATH = "/webhooks/telegram/webhook"
-SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-# The update kinds connectors/telegram.py handles; Telegram then does not send the others at all.
-ALLOWED_UPDATES = ["message", "callback_query"]
 LONG_POLL_SECONDS = 25
 MAX_BACKOFF = 30.0
-
-
-class TelegramSettings(BaseSettings):
-    """The same TELEGRAM_* variables the Rasa server's connector reads (environment, then `.env`)."""
-
-    model_config = SettingsConfigDict(env_prefix="TELEGRAM_", env_file=ROOT / ".env", extra="ignore")
-
-    bot_token: str = ""
-    secret_token: str = ""
-    api_url: str = "https://api.telegram.org"
-    mode: str = "webhook"
 
 
 class TelegramApiError(Exception):
@@ -51,8 +36,8 @@ class BotApi:
     """The few Bot API methods the admin commands use."""
 
     def __init__(self, settings: TelegramSettings, client: httpx.Client) -> None:
-        self.token = settings.bot_token
-        self.base = f"{settings.api_url.rstrip('/')}/bot{settings.bot_token}"
+        self.token = settings.token
+        self.base = f"{settings.api_url.rstrip('/')}/bot{settings.token}"
         self.client = client
 
     def call(self, method: str, *, http_timeout: float = 30.0, **params: Any) -> Any:
@@ -71,11 +56,12 @@ class BotApi:
 
 
 def load_settings() -> TelegramSettings:
-    return TelegramSettings()
+    """The same TELEGRAM_* settings the Rasa server's connector reads (the environment, then `.env`)."""
+    return TelegramSettings.from_env(environment())
 
 
 def _api(settings: TelegramSettings, client: httpx.Client) -> BotApi:
-    if not settings.bot_token:
+    if not settings.token:
         typer.echo("error: TELEGRAM_BOT_TOKEN is empty (set it in .env; @BotFather gives it)", err=True)
         raise typer.Exit(1)
     return BotApi(settings, client)
@@ -93,7 +79,7 @@ def set_webhook(
 ) -> None:
     """Tell Telegram to POST updates to URL, with our secret token and only the update kinds we handle."""
     settings = load_settings()
-    if not settings.secret_token:
+    if not settings.secret:
         typer.echo("error: TELEGRAM_SECRET_TOKEN is empty; the webhook would refuse every update", err=True)
         raise typer.Exit(1)
     target = webhook_url(url)
@@ -102,8 +88,8 @@ def set_webhook(
             _api(settings, client).call(
                 "setWebhook",
                 url=target,
-                secret_token=settings.secret_token,
-                allowed_updates=ALLOWED_UPDATES,
+                secret_token=settings.secret,
+                allowed_updates=list(ALLOWED_UPDATES),
                 drop_pending_updates=drop_pending,
             )
         except TelegramApiError as error:
@@ -149,7 +135,7 @@ class Poller:
 
     def __init__(self, settings: TelegramSettings, target: str, client: httpx.Client) -> None:
         self.api = BotApi(settings, client)
-        self.secret = settings.secret_token
+        self.secret = settings.secret
         self.target = target
         self.client = client
         self.offset: int | None = None
@@ -178,7 +164,7 @@ class Poller:
 
     def batch(self, wait: int = LONG_POLL_SECONDS) -> bool:
         """Fetch and forward one batch; False when an update must be retried after a pause."""
-        params: dict[str, Any] = {"timeout": wait, "allowed_updates": ALLOWED_UPDATES}
+        params: dict[str, Any] = {"timeout": wait, "allowed_updates": list(ALLOWED_UPDATES)}
         if self.offset is not None:
             params["offset"] = self.offset
         updates = self.api.call("getUpdates", http_timeout=wait + 15, **params)
@@ -238,9 +224,9 @@ def poll(
     """Long-poll Telegram and forward updates to the Rasa server: TELEGRAM_MODE=polling, no public URL."""
     settings = load_settings()
     off = None
-    if not settings.bot_token:
+    if not settings.token:
         off = "TELEGRAM_BOT_TOKEN is empty"
-    elif settings.mode.strip().lower() != "polling":
+    elif settings.mode != "polling":
         off = f"TELEGRAM_MODE is {settings.mode!r}, so Telegram calls the webhook"
     if off:
         typer.echo(f"telegram poller: off ({off})")
@@ -250,7 +236,7 @@ def poll(
     require_safe_secrets(
         "The Telegram poller",
         ["TELEGRAM_SECRET_TOKEN"],
-        {"TELEGRAM_SECRET_TOKEN": settings.secret_token, MODE: get_settings().env},
+        {"TELEGRAM_SECRET_TOKEN": settings.secret, MODE: get_settings().env},
         required=["TELEGRAM_SECRET_TOKEN"],
     )
     url = target or f"{get_settings().rasa_url.rstrip('/')}{WEBHOOK_PATH}"

@@ -2,37 +2,14 @@
 only what it verified itself."""
 
 import asyncio
-import time
 from typing import Any
 
 import pytest
-from telegram import Update
 
 from connectors import rest, server, telegram, whatsapp, widget
 from contract import metadata as meta
 
 KEY = "channel-tests-proof-key-0123456789abcdefghij"
-
-
-def test_telegram_names_its_conversations_and_signs_only_the_senders_own_contact() -> None:
-    channel = telegram.TelegramInput(telegram.TelegramSettings(token="1:x", secret="s", proof_key=KEY))
-    me = {"id": 555, "is_bot": False, "first_name": "A"}
-    chat = {"id": 555, "type": "private"}
-
-    def inbound(**content: Any) -> Any:
-        update = {
-            "update_id": 1,
-            "message": {"message_id": 1, "date": int(time.time()), "chat": chat, "from": me, **content},
-        }
-        return channel._inbound(Update.de_json(update, channel.client.bot))
-
-    own = inbound(contact={"phone_number": "+91 98100 12345", "first_name": "A", "user_id": 555})
-    assert own.sender_id == "telegram:555"
-    claims, verdict = meta.verify_proof(KEY, own.metadata, conversation="telegram:555")
-    assert verdict == "ok" and claims == {meta.VERIFIED_PHONE: "+919810012345"}
-    someone_else = inbound(contact={"phone_number": "+919999999999", "first_name": "B", "user_id": 777})
-    assert someone_else.metadata is None and someone_else.direct_reply == telegram.NOT_YOUR_CONTACT
-    assert inbound(text="hello").sender_id == "telegram:555"
 
 
 def test_whatsapp_signs_the_number_a_signed_webhook_came_from() -> None:

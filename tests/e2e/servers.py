@@ -13,6 +13,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from bot.db import upgrade
+from bot.rasa_client import RasaClient
 from bot.settings import ROOT
 
 MODEL = ROOT / "models" / "sahayak.tar.gz"
@@ -204,33 +205,29 @@ class Servers:
     def rasa_log(self) -> str:
         return (self.workdir / "rasa.log").read_text(errors="replace")
 
+    @property
+    def client(self) -> RasaClient:
+        """The Rasa server over HTTP, with the REST channel's and the HTTP API's tokens."""
+        return RasaClient(self.rasa_url, api_token=API_TOKEN, rest_token=REST_TOKEN)
+
     def say(
-        self,
-        sender: str,
-        message: str,
-        *,
-        metadata: dict[str, Any] | None = None,
+        self, sender: str, message: str, *, metadata: dict[str, Any] | None = None
     ) -> list[dict[str, Any]]:
         """One REST turn as sender `sender`; the conversation is `rest:<sender>`."""
-        body: dict[str, Any] = {"sender": sender, "message": message}
-        if metadata is not None:
-            body["metadata"] = metadata
-        response = httpx.post(
-            f"{self.rasa_url}/webhooks/rest/webhook",
-            json=body,
-            headers={"Authorization": f"Bearer {REST_TOKEN}"},
-            timeout=60,
-        )
-        response.raise_for_status()
-        return list(response.json())
+        with self.client as rasa:
+            return rasa.say(sender, message, metadata=metadata)
 
     def tracker(self, conversation: str) -> dict[str, Any]:
         """The stored conversation, by its id with the channel (`rest:me`, `whatsapp:91…`)."""
-        response = httpx.get(
-            f"{self.rasa_url}/conversations/{conversation}/tracker", params={"token": API_TOKEN}, timeout=30
-        )
-        response.raise_for_status()
-        return dict(response.json())
+        with self.client as rasa:
+            return rasa.tracker(conversation)
+
+    def push(
+        self, conversation: str, event: dict[str, Any], *, output_channel: str | None = "latest"
+    ) -> None:
+        """What a helpdesk agent does to speak to a user: a bot event through Rasa's HTTP API."""
+        with self.client as rasa:
+            rasa.add_events(conversation, event, output_channel=output_channel)
 
 
 def start_servers(workdir: Path) -> Servers:

@@ -18,7 +18,7 @@ import pytest
 
 from bot.records.demo import DEMO_IDENTITIES
 from tests.e2e.fake_telegram import FakeTelegram
-from tests.e2e.servers import API_TOKEN, TELEGRAM_BOT_TOKEN, TELEGRAM_SECRET_TOKEN, Servers
+from tests.e2e.servers import TELEGRAM_BOT_TOKEN, TELEGRAM_SECRET_TOKEN, Servers
 
 pytestmark = pytest.mark.e2e
 DEMO = {identity.situation: identity for identity in DEMO_IDENTITIES}
@@ -111,16 +111,6 @@ def inline_data(fake: FakeTelegram, uid: int) -> list[str]:
 
 def user_events(servers: Servers, uid: int) -> list[dict[str, Any]]:
     return [e for e in servers.tracker(f"telegram:{uid}")["events"] if e["event"] == "user"]
-
-
-def push(servers: Servers, uid: int, event: dict[str, Any]) -> httpx.Response:
-    """A bot message injected through Rasa's HTTP API, as the live-handoff agent does."""
-    return httpx.post(
-        f"{servers.rasa_url}/conversations/telegram:{uid}/tracker/events",
-        params={"execute_side_effects": "true", "output_channel": "latest", "token": API_TOKEN},
-        json=event,
-        timeout=60,
-    )
 
 
 def test_start_greets_with_an_inline_keyboard_and_a_button_press_is_answered(
@@ -279,8 +269,7 @@ def test_a_message_pushed_through_the_http_api_reaches_the_user_split_and_escape
     before = len(fake.sent_to(me))
 
     agent = "Hi, this is Meera from the helpdesk <R&D cell>. I am looking at your request now."
-    response = push(servers, me, {"event": "bot", "text": agent})
-    assert response.status_code == 200, response.text
+    servers.push(f"telegram:{me}", {"event": "bot", "text": agent})
     fake.wait_for(lambda: len(fake.sent_to(me)) == before + 1, what="the agent's message")
     assert fake.sent_to(me)[-1]["text"] == html.escape(agent, quote=False)
 
@@ -288,7 +277,7 @@ def test_a_message_pushed_through_the_http_api_reaches_the_user_split_and_escape
         f"Paragraph {i}: the deadline rules of the circular, explained once more." for i in range(120)
     )
     assert len(long) > 8000
-    assert push(servers, me, {"event": "bot", "text": long}).status_code == 200
+    servers.push(f"telegram:{me}", {"event": "bot", "text": long})
     pieces = fake.wait_for(lambda: fake.sent_to(me)[before + 1 :], what="the long message")
     assert len(pieces) >= 2 and all(len(p["text"]) <= 4096 for p in pieces)
     assert " ".join(html.unescape(p["text"]) for p in pieces).split() == long.split()
@@ -301,10 +290,7 @@ def test_a_long_button_payload_survives_telegrams_64_byte_limit(servers: Servers
     payload = '/registration_step{"step": "5", "source": "a button payload well beyond sixty-four bytes"}'
     assert len(payload.encode()) > 64
     buttons = [{"title": "Step 5", "payload": payload}]
-    assert (
-        push(servers, me, {"event": "bot", "text": "Which step?", "data": {"buttons": buttons}}).status_code
-        == 200
-    )
+    servers.push(f"telegram:{me}", {"event": "bot", "text": "Which step?", "data": {"buttons": buttons}})
     data = fake.wait_for(
         lambda: [d for d in inline_data(fake, me) if d.startswith("p:")], what="a stored payload"
     )

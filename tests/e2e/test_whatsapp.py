@@ -21,7 +21,6 @@ from connectors.whatsapp_protocol import CONTACT_REPLY, MAX_BODY_BYTES
 from contract.inbound import TEXT_ONLY_REPLY
 from tests.e2e.fake_graph import FakeGraph, Recorded, wait_for
 from tests.e2e.servers import (
-    API_TOKEN,
     WHATSAPP_ACCESS_TOKEN,
     WHATSAPP_APP_SECRET,
     WHATSAPP_PHONE_NUMBER_ID,
@@ -153,13 +152,7 @@ def said(replies: list[Recorded]) -> str:
 
 def push(servers: Servers, wa_id: str, event: dict[str, Any], output_channel: str = "latest") -> None:
     """What the helpdesk does to speak to a user: a bot event through Rasa's HTTP API."""
-    answer = httpx.post(
-        f"{servers.rasa_url}/conversations/whatsapp:{wa_id}/tracker/events",
-        params={"token": API_TOKEN, "execute_side_effects": "true", "output_channel": output_channel},
-        json=event,
-        timeout=60,
-    )
-    assert answer.status_code == 200, answer.text
+    servers.push(f"whatsapp:{wa_id}", event, output_channel=output_channel)
 
 
 def test_meta_verifies_the_webhook_with_our_token_only(servers: Servers) -> None:

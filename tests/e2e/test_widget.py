@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect, sync_playwright
 
 from bot.settings import ROOT
-from tests.e2e.servers import API_TOKEN, Servers, wait_until_up
+from tests.e2e.servers import Servers, wait_until_up
 
 pytestmark = pytest.mark.e2e
 CHROMIUM = Path("/usr/bin/chromium")
@@ -280,13 +280,7 @@ def test_network_loss_shows_reconnecting_and_queued_messages_go_out_when_back(
 
 def push(servers: Servers, session: str | None, text: str) -> None:
     """A helpdesk agent's message, delivered the way live handoff delivers it: through the HTTP API."""
-    pushed = httpx.post(
-        f"{servers.rasa_url}/conversations/widget:{session}/tracker/events",
-        params={"execute_side_effects": "true", "output_channel": "latest", "token": API_TOKEN},
-        json={"event": "bot", "text": text},
-        timeout=30,
-    )
-    assert pushed.status_code == 200, pushed.text
+    servers.push(f"widget:{session}", {"event": "bot", "text": text})
 
 
 def test_a_helpdesk_message_pushed_through_the_http_api_reaches_the_widget(
