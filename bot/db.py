@@ -20,6 +20,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def as_utc(value: datetime) -> datetime:
+    """An aware datetime in UTC. Everything is stored in UTC, but SQLite hands datetimes back naive."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
 def make_engine(url: str, *, connect_timeout: int = 5, statement_timeout: int = 10, **kwargs: Any) -> Engine:
     """An engine whose errors never echo statement parameters (they hold emails and mobile numbers),
     and that gives up on a database that stops answering instead of waiting for ever: connecting, each

@@ -1,11 +1,14 @@
-"""Which language a message is written in: English, Hindi, or romanised Hindi.
+"""Reading English, Hindi and romanised Hindi: which language a message is written in, and its words.
 
 Replies come in English or Hindi; romanised Hindi (Hinglish) is answered in Hindi.
 Short messages with no clear signal (a number, "ok", an email) keep the current language.
 """
 
 import re
+import unicodedata
 from typing import Literal
+
+import regex
 
 Language = Literal["en", "hi"]
 LANGUAGES: tuple[Language, ...] = ("en", "hi")
@@ -244,3 +247,30 @@ def in_unsupported_script(text: str) -> bool:
         return False
     readable = sum(1 for c in letters if _LATIN.match(c) or _DEVANAGARI.match(c))
     return readable / len(letters) < 0.5
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Words: how search and course names read a message, the same way in English, Hindi and Hinglish.
+
+_TOKEN = regex.compile(r"[\p{L}\p{M}\p{N}]+(?:[.@/-][\p{L}\p{M}\p{N}]+)*")
+_STOPWORD_TEXT = """
+    a an the is are was were be been am do does did of to in on at for by with from and or as it its this that
+    these those i me my we our you your he she they them his her what which who whom how can could should
+    would will shall may might must there here about into than then so if not no yes please pls plz
+    का की के को में से पर है हैं था थी थे हो और या भी तो ही यह वह ये वो मैं मुझे मेरा मेरी मेरे हम आप
+    क्या कैसे कब कौन कहाँ कहां कितने कितना कितनी जी कृपया बताइए बताएं बताओ
+    ka ki ke ko me mein se par pe hai hain tha thi the ho aur ya bhi to hi ye yeh wo woh main mai mujhe
+    mera meri mere hum aap ji kya kaise kese kab kaun kahan kitne kitna kitni batao bataiye bhai h hota hoti
+"""
+_STOPWORDS = frozenset(_STOPWORD_TEXT.split())
+
+
+def words(text: str) -> list[str]:
+    """All words, with Devanagari kept whole and nukta/chandrabindu spelling variants folded."""
+    text = unicodedata.normalize("NFC", text.lower()).replace("\u093c", "").replace("\u0901", "\u0902")
+    return _TOKEN.findall(text)
+
+
+def tokenize(text: str) -> list[str]:
+    """Content words: `words` without stopwords."""
+    return [t for t in words(text) if t not in _STOPWORDS]

@@ -177,6 +177,19 @@ def parse_mobile(text: str) -> Parsed:
     return Parsed(value=matches[0])
 
 
+# What may stand before the 10 digits of an Indian mobile number: the trunk 0 or the country code.
+MOBILE_PREFIXES = frozenset({"", "0", "91", "091", "0091"})
+
+
+def normalise_mobile(mobile: str) -> str | None:
+    """The 10-digit number in a stored mobile ("+91 98765 43210", "098765-43210", "9876543210"); None for
+    anything else, so a typo never matches somebody else's number by its last ten digits."""
+    digits = "".join(ch for ch in mobile if ch.isdigit())
+    if len(digits) < 10 or digits[:-10] not in MOBILE_PREFIXES:
+        return None
+    return digits[-10:]
+
+
 def _is_mark(c: str) -> bool:
     return unicodedata.category(c).startswith("M")
 

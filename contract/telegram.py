@@ -11,7 +11,6 @@ WEBHOOK_PATH = "/webhooks/telegram/webhook"
 # The update kinds the connector handles; the webhook and the poller ask Telegram for only these.
 ALLOWED_UPDATES = ("message", "callback_query")
 # polling: `make run` starts a poller that needs no public URL; webhook: Telegram calls WEBHOOK_PATH.
-MODES = ("polling", "webhook")
 DEFAULT_MODE = "polling"
 
 

@@ -3,11 +3,12 @@ learner records."""
 
 import hashlib
 import re
+from collections.abc import Iterable
 
 import numpy as np
 
 from bot.identity.mailer import MailUnavailable
-from bot.knowledge.search import tokenize
+from bot.language import tokenize
 from bot.records.source import EmployeeRef, LearnerSnapshot, RecordsUnavailable
 
 
@@ -33,12 +34,17 @@ class HashingEncoder:
 
 
 class FakeLearnerRecords:
-    """In-memory learner records; `down=True` behaves like a source that cannot be reached."""
+    """In-memory learner records, from snapshots or just employees (whose snapshot then has no plan);
+    `down=True` behaves like a source that cannot be reached. Remembers what it was asked."""
 
-    def __init__(self, snapshots: list[LearnerSnapshot], *, down: bool = False) -> None:
+    def __init__(self, records: Iterable[LearnerSnapshot | EmployeeRef], *, down: bool = False) -> None:
+        snapshots = [
+            r if isinstance(r, LearnerSnapshot) else LearnerSnapshot(employee=r, plan=None) for r in records
+        ]
         self.snapshots = {s.employee.id: s for s in snapshots}
         self.down = down
         self.lookups: list[int] = []
+        self.mobile_queries: list[str] = []
 
     def _check(self) -> None:
         if self.down:
@@ -46,10 +52,12 @@ class FakeLearnerRecords:
 
     def find_by_email(self, email: str) -> EmployeeRef | None:
         self._check()
-        return next((s.employee for s in self.snapshots.values() if s.employee.email == email.lower()), None)
+        wanted = email.strip().lower()
+        return next((s.employee for s in self.snapshots.values() if s.employee.email == wanted), None)
 
     def find_by_mobile(self, mobile: str) -> EmployeeRef | None:
         self._check()
+        self.mobile_queries.append(mobile)
         digits = "".join(ch for ch in mobile if ch.isdigit())[-10:]
         return next((s.employee for s in self.snapshots.values() if s.employee.mobile == digits), None)
 

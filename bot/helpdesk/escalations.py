@@ -3,12 +3,11 @@
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.helpdesk.references import insert_with_reference
 from bot.helpdesk.tables import Escalation
 from contract.privacy import mask_personal_data
-from contract.references import new_reference
 
 REFERENCE_PREFIX = "ESC"
 MAX_LINE_CHARS = 300
@@ -38,20 +37,17 @@ def open_escalation(
     summary: str,
     context: dict[str, Any],
 ) -> Escalation:
-    for _attempt in range(5):
-        try:
-            with sessions.begin() as session:
-                escalation = Escalation(
-                    reference=new_reference(REFERENCE_PREFIX),
-                    sender_id=sender_id,
-                    channel=channel,
-                    reason=reason,
-                    language=language,
-                    summary=summary,
-                    context=context,
-                )
-                session.add(escalation)
-            return escalation
-        except IntegrityError:
-            continue
-    raise RuntimeError("could not allocate a unique escalation reference")
+    escalation, _created = insert_with_reference(
+        sessions,
+        REFERENCE_PREFIX,
+        lambda reference: Escalation(
+            reference=reference,
+            sender_id=sender_id,
+            channel=channel,
+            reason=reason,
+            language=language,
+            summary=summary,
+            context=context,
+        ),
+    )
+    return escalation

@@ -3,12 +3,12 @@
 from dataclasses import asdict, dataclass
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.helpdesk.references import insert_with_reference
 from bot.helpdesk.tables import OrganisationRequest
 from bot.validators import organisation_key
-from contract.references import new_reference, normalise_reference
+from contract.references import normalise_reference
 
 REFERENCE_PREFIX = "ORG"
 
@@ -32,25 +32,14 @@ def file_request(
     Returns the request and whether it was created now.
     """
     key = organisation_key(details.organisation_name)
-    for _attempt in range(5):
-        with sessions.begin() as session:
-            existing = _existing(session, email=details.email, key=key)
-            if existing is not None:
-                return existing, False
-        try:
-            with sessions.begin() as session:
-                request = OrganisationRequest(
-                    reference=new_reference(REFERENCE_PREFIX),
-                    organisation_key=key,
-                    channel=channel,
-                    sender_id=sender_id,
-                    **asdict(details),
-                )
-                session.add(request)
-            return request, True
-        except IntegrityError:
-            continue  # a reference collision, or the same request filed concurrently: look again
-    raise RuntimeError("could not allocate a unique request reference")
+    return insert_with_reference(
+        sessions,
+        REFERENCE_PREFIX,
+        lambda reference: OrganisationRequest(
+            reference=reference, organisation_key=key, channel=channel, sender_id=sender_id, **asdict(details)
+        ),
+        existing=lambda session: _existing(session, email=details.email, key=key),
+    )
 
 
 def find_request(sessions: sessionmaker[Session], *, reference: str) -> OrganisationRequest | None:

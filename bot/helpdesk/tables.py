@@ -11,15 +11,15 @@ from bot.db import Base, utcnow
 
 
 class RequestStatus(enum.StrEnum):
+    """Filed by the bot; the portal's team decides on it outside the assistant."""
+
     created = "created"
-    approved = "approved"
-    rejected = "rejected"
 
 
 class EscalationStatus(enum.StrEnum):
+    """Waiting for the helpdesk; the helpdesk console brings the statuses that follow."""
+
     open = "open"
-    assigned = "assigned"
-    closed = "closed"
 
 
 class OrganisationRequest(Base):

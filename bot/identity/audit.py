@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.db import utcnow
+from bot.db import as_utc, utcnow
 from bot.identity.tables import AuditRecord
 from contract.privacy import mask_personal_data
 
@@ -83,4 +83,4 @@ def times(
     with sessions() as session:
         found = session.scalars(query.order_by(AuditRecord.created_at)).all()
     # SQLite hands back naive datetimes; everything is stored in UTC.
-    return [at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC) for at in found]
+    return [as_utc(at) for at in found]

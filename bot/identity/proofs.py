@@ -22,7 +22,7 @@ import logging
 import math
 import secrets
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, Literal, TypedDict, cast
 
 import jwt
@@ -32,13 +32,12 @@ from sqlalchemy import CursorResult, Result, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.db import utcnow
+from bot.db import as_utc, utcnow
 from bot.identity import audit
 from bot.identity.mailer import Mailer, sign_in_code_message
 from bot.identity.tables import EmailCode, IdentityLink
 from bot.records.source import LearnerRecords, RecordsUnavailable
-from bot.records.sql_source import normalise_mobile
-from bot.validators import parse_email
+from bot.validators import normalise_mobile, parse_email
 from contract.conversations import VERIFIED_SENDER_CHANNELS
 from contract.privacy import ascii_digits
 
@@ -120,9 +119,7 @@ def _rowcount(result: Result[Any]) -> int:
 
 
 def _utc(now: datetime | None) -> datetime:
-    if now is None:
-        return utcnow()
-    return now.replace(tzinfo=UTC) if now.tzinfo is None else now.astimezone(UTC)
+    return utcnow() if now is None else as_utc(now)
 
 
 def _finish(

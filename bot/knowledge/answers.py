@@ -8,7 +8,8 @@ import regex
 
 from bot.knowledge.chunking import Chunk
 from bot.knowledge.documents import Source
-from bot.knowledge.search import KnowledgeBase, tokenize
+from bot.knowledge.search import KnowledgeBase
+from bot.language import tokenize
 
 SHORT_ANSWER_CHARS = 600
 LONG_ANSWER_CHARS = 1500

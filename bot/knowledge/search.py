@@ -5,18 +5,17 @@ and e-mail addresses exactly. A passage's score is its cosine similarity plus a 
 and the best score of a query is compared with a threshold calibrated on our evaluation set.
 """
 
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 import bm25s
 import numpy as np
-import regex
 import yaml
 
 from bot.knowledge.chunking import Chunk
 from bot.knowledge.embeddings import Encoder
 from bot.knowledge.index import REBUILD_HINT, IndexUnavailable, StoredIndex, load_index
+from bot.language import tokenize, words
 
 # The lexical term is bm25 / (bm25 + SATURATION), weighted by LEXICAL_WEIGHT; tuned on bench/kb_eval.yml
 # with `python -m bench.kb_eval --tune`.
@@ -28,29 +27,6 @@ CANDIDATES = 50
 # its section answers, so a question sharing its words belongs there rather than in a sibling section
 # that only mentions them.
 HEADING_WEIGHT = 3
-
-_TOKEN = regex.compile(r"[\p{L}\p{M}\p{N}]+(?:[.@/-][\p{L}\p{M}\p{N}]+)*")
-_STOPWORD_TEXT = """
-    a an the is are was were be been am do does did of to in on at for by with from and or as it its this that
-    these those i me my we our you your he she they them his her what which who whom how can could should
-    would will shall may might must there here about into than then so if not no yes please pls plz
-    का की के को में से पर है हैं था थी थे हो और या भी तो ही यह वह ये वो मैं मुझे मेरा मेरी मेरे हम आप
-    क्या कैसे कब कौन कहाँ कहां कितने कितना कितनी जी कृपया बताइए बताएं बताओ
-    ka ki ke ko me mein se par pe hai hain tha thi the ho aur ya bhi to hi ye yeh wo woh main mai mujhe
-    mera meri mere hum aap ji kya kaise kese kab kaun kahan kitne kitna kitni batao bataiye bhai h hota hoti
-"""
-_STOPWORDS = frozenset(_STOPWORD_TEXT.split())
-
-
-def words(text: str) -> list[str]:
-    """All words, with Devanagari kept whole and nukta/chandrabindu spelling variants folded."""
-    text = unicodedata.normalize("NFC", text.lower()).replace("\u093c", "").replace("\u0901", "\u0902")
-    return _TOKEN.findall(text)
-
-
-def tokenize(text: str) -> list[str]:
-    """Content words: `words` without stopwords."""
-    return [t for t in words(text) if t not in _STOPWORDS]
 
 
 class Glossary:

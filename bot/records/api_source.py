@@ -34,6 +34,7 @@ from typing import Any
 
 import httpx
 
+from bot.db import as_utc
 from bot.records.source import (
     AssessmentRecord,
     CourseRecord,
@@ -43,8 +44,9 @@ from bot.records.source import (
     PlanRecord,
     RecordsUnavailable,
 )
-from bot.records.sql_source import KARMA_LIMIT, normalise_mobile
+from bot.records.sql_source import KARMA_LIMIT
 from bot.records.tables import EnrolmentStatus
+from bot.validators import normalise_mobile
 
 DEFAULT_TIMEOUT = 5.0
 
@@ -102,8 +104,7 @@ def _iso(value: Any) -> datetime | None:
     """ISO date-times as Sunbird writes them ("2025-06-13T10:55:44.383+0000"); naive ones are UTC."""
     if not value:
         return None
-    parsed = datetime.fromisoformat(_str(value))
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    return as_utc(datetime.fromisoformat(_str(value)))
 
 
 def _bool(value: Any, default: bool) -> bool:

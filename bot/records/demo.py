@@ -24,8 +24,10 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any
 
+import yaml
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 from tqdm import tqdm
@@ -59,293 +61,37 @@ KARMA_REASON = "course_completion"
 CHUNK = 10_000
 
 # ---------------------------------------------------------------------------------------------------------
-# Hierarchy: (code, name, type, e-mail domain, [(department code, name, [(organisation, own domain)])]).
-# The first organisation of the first department is where the demo identities work.
+# The fixed tables (names, the hierarchy, topics, the demo identities) are data: demo_tables.yml.
+
+TABLES_FILE = Path(__file__).with_name("demo_tables.yml")
+_TABLES: dict[str, Any] = yaml.safe_load(TABLES_FILE.read_text(encoding="utf-8"))
+# (code, name, type, e-mail domain, [(department code, name, [(organisation, own domain)])])
 Org = tuple[str, str | None]
 HIERARCHY: list[tuple[str, str, OrgType, str, list[tuple[str, str, list[Org]]]]] = [
-    ("MOPPGP", "Ministry of Personnel, Public Grievances and Pensions", OrgType.ministry, "nic.in", [
-        ("DOPT", "Department of Personnel and Training", [
-            ("Institute of Secretariat Training and Management", "istm.gov.in"),
-            ("Capacity Building Commission", "cbc.gov.in"),
-            ("Staff Selection Commission", "ssc.nic.in"),
-            ("Lal Bahadur Shastri National Academy of Administration", "lbsnaa.gov.in"),
-        ]),
-        ("DARPG", "Department of Administrative Reforms and Public Grievances", [
-            ("National Centre for Good Governance", "ncgg.gov.in"),
-            ("CPGRAMS Cell", None),
-        ]),
-        ("DOPPW", "Department of Pension and Pensioners' Welfare", [
-            ("Central Pension Grievance Cell", None),
-        ]),
-    ]),
-    ("MHA", "Ministry of Home Affairs", OrgType.ministry, "mha.gov.in", [
-        ("MHA-DOL", "Department of Official Language", [
-            ("Central Translation Bureau", None),
-            ("Central Hindi Training Institute", None),
-        ]),
-        ("MHA-DIS", "Department of Internal Security", [
-            ("National Crime Records Bureau", "ncrb.gov.in"),
-            ("Bureau of Police Research and Development", "bprd.nic.in"),
-        ]),
-        ("MHA-DBM", "Department of Border Management", [("Land Ports Authority of India", "lpai.gov.in")]),
-    ]),
-    ("MOF", "Ministry of Finance", OrgType.ministry, "finmin.nic.in", [
-        ("MOF-DOR", "Department of Revenue", [
-            ("Central Board of Direct Taxes", "incometax.gov.in"),
-            ("Central Board of Indirect Taxes and Customs", "cbic.gov.in"),
-            ("Directorate of Revenue Intelligence", "dri.nic.in"),
-        ]),
-        ("MOF-DOE", "Department of Expenditure", [
-            ("Controller General of Accounts", "cga.nic.in"),
-            ("Central Pension Accounting Office", "cpao.nic.in"),
-        ]),
-        ("MOF-DEA", "Department of Economic Affairs", [
-            ("India Government Mint, Mumbai", None),
-            ("National Savings Institute, Nagpur", None),
-        ]),
-    ]),
-    ("MOR", "Ministry of Railways", OrgType.ministry, "railnet.gov.in", [
-        ("MOR-RB", "Railway Board", [
-            ("Northern Railway", None),
-            ("Western Railway", None),
-            ("Southern Railway", None),
-            ("Research Designs and Standards Organisation, Lucknow", "rdso.gov.in"),
-            ("Indian Railways Institute of Civil Engineering, Pune", None),
-        ]),
-    ]),
-    ("MOHFW", "Ministry of Health and Family Welfare", OrgType.ministry, "mohfw.gov.in", [
-        ("MOHFW-DHFW", "Department of Health and Family Welfare", [
-            ("Directorate General of Health Services", "dghs.gov.in"),
-            ("Central Drugs Standard Control Organisation", "cdsco.nic.in"),
-            ("Safdarjung Hospital, New Delhi", "gov.in"),
-        ]),
-        ("MOHFW-DHR", "Department of Health Research", [
-            ("Indian Council of Medical Research", "icmr.gov.in"),
-        ]),
-    ]),
-    ("MOE", "Ministry of Education", OrgType.ministry, "education.gov.in", [
-        ("MOE-DSEL", "Department of School Education and Literacy", [
-            ("Kendriya Vidyalaya Sangathan", "kvs.gov.in"),
-            ("Navodaya Vidyalaya Samiti", "nvs.gov.in"),
-            ("National Council of Educational Research and Training", "ncert.nic.in"),
-        ]),
-        ("MOE-DHE", "Department of Higher Education", [
-            ("University Grants Commission", "ugc.gov.in"),
-            ("All India Council for Technical Education", "aicte.gov.in"),
-        ]),
-    ]),
-    ("MOAFW", "Ministry of Agriculture and Farmers Welfare", OrgType.ministry, "nic.in", [
-        ("MOAFW-DAFW", "Department of Agriculture and Farmers Welfare", [
-            ("Directorate of Marketing and Inspection", "dmi.gov.in"),
-            ("Directorate of Plant Protection, Quarantine and Storage", "ppqs.gov.in"),
-        ]),
-        ("MOAFW-DARE", "Department of Agricultural Research and Education", [
-            ("Indian Council of Agricultural Research", "icar.gov.in"),
-            ("Indian Agricultural Research Institute", "icar.gov.in"),
-        ]),
-    ]),
-    ("MOCI", "Ministry of Commerce and Industry", OrgType.ministry, "gov.in", [
-        ("MOCI-DOC", "Department of Commerce", [
-            ("Directorate General of Foreign Trade", "dgft.gov.in"),
-            ("Export Inspection Council", "eicindia.gov.in"),
-        ]),
-        ("MOCI-DPIIT", "Department for Promotion of Industry and Internal Trade", [
-            ("Office of the Controller General of Patents, Designs and Trade Marks", "ipindia.nic.in"),
-            ("Petroleum and Explosives Safety Organisation", "explosives.gov.in"),
-        ]),
-    ]),
-    ("MOC", "Ministry of Communications", OrgType.ministry, "gov.in", [
-        ("MOC-DOP", "Department of Posts", [
-            ("Karnataka Postal Circle", "indiapost.gov.in"),
-            ("Maharashtra Postal Circle", "indiapost.gov.in"),
-            ("Postal Staff College India, Ghaziabad", "indiapost.gov.in"),
-        ]),
-        ("MOC-DOT", "Department of Telecommunications", [
-            ("Telecommunication Engineering Centre", "tec.gov.in"),
-            ("Controller of Communication Accounts, Delhi", "dot.gov.in"),
-        ]),
-    ]),
-    ("MOD", "Ministry of Defence", OrgType.ministry, "mod.gov.in", [
-        ("MOD-DDP", "Department of Defence Production", [
-            ("Directorate General of Quality Assurance", "dgqa.gov.in"),
-            ("Directorate of Standardisation", None),
-        ]),
-        ("MOD-DESW", "Department of Ex-Servicemen Welfare", [("Kendriya Sainik Board", "ksb.gov.in")]),
-        ("MOD-DOD", "Department of Defence", [("Directorate General Defence Estates", "dgde.gov.in")]),
-    ]),
-    ("MORD", "Ministry of Rural Development", OrgType.ministry, "rural.gov.in", [
-        ("MORD-DRD", "Department of Rural Development", [
-            ("National Institute of Rural Development and Panchayati Raj", "nirdpr.gov.in"),
-            ("Deendayal Antyodaya Yojana - NRLM Directorate", None),
-        ]),
-        ("MORD-DOLR", "Department of Land Resources", [("Land Records Modernisation Cell", None)]),
-    ]),
-    ("ST-MH", "Government of Maharashtra", OrgType.state, "maharashtra.gov.in", [
-        ("MH-GAD", "General Administration Department", [
-            ("Yashwantrao Chavan Academy of Development Administration, Pune", None),
-            ("Mantralaya Establishment, Mumbai", None),
-        ]),
-        ("MH-RFD", "Revenue and Forest Department", [
-            ("Collectorate, Pune", None),
-            ("Collectorate, Nagpur", None),
-            ("Settlement Commissioner and Director of Land Records, Pune", None),
-        ]),
-    ]),
-    ("ST-KA", "Government of Karnataka", OrgType.state, "karnataka.gov.in", [
-        ("KA-DPAR", "Department of Personnel and Administrative Reforms", [
-            ("Administrative Training Institute, Mysuru", None),
-            ("Karnataka Public Service Commission", None),
-        ]),
-        ("KA-REV", "Revenue Department", [
-            ("Deputy Commissioner's Office, Bengaluru Urban", None),
-            ("Deputy Commissioner's Office, Belagavi", None),
-        ]),
-    ]),
-    ("ST-UP", "Government of Uttar Pradesh", OrgType.state, "up.gov.in", [
-        ("UP-PER", "Department of Personnel", [
-            ("Uttar Pradesh Academy of Administration and Management, Lucknow", None),
-        ]),
-        ("UP-REV", "Revenue Department", [
-            ("Board of Revenue, Prayagraj", None),
-            ("Collectorate, Lucknow", "up.nic.in"),
-            ("Collectorate, Varanasi", "up.nic.in"),
-        ]),
-    ]),
-    ("ST-KL", "Government of Kerala", OrgType.state, "kerala.gov.in", [
-        ("KL-GAD", "General Administration Department", [
-            ("Institute of Management in Government, Thiruvananthapuram", None),
-        ]),
-        ("KL-LSGD", "Local Self Government Department", [
-            ("Kerala Institute of Local Administration, Thrissur", None),
-            ("Information Kerala Mission", None),
-        ]),
-    ]),
-]  # fmt: skip
-# When more organisations are asked for than listed, departments open regional offices in these cities.
-CITIES = [
-    "Guwahati", "Bhopal", "Chandigarh", "Jaipur", "Kolkata", "Chennai", "Hyderabad", "Ahmedabad", "Patna",
-    "Bhubaneswar", "Ranchi", "Raipur", "Dehradun", "Shimla", "Jammu", "Shillong", "Imphal", "Agartala",
-    "Panaji", "Puducherry", "Kochi", "Visakhapatnam", "Indore", "Nagpur", "Coimbatore", "Madurai",
-]  # fmt: skip
-
-FIRST_NAMES = [
-    "Aarav", "Abhishek", "Aditi", "Ajay", "Akash", "Amit", "Ananya", "Anil", "Anjali", "Ankita", "Anupam",
-    "Arjun", "Arun", "Asha", "Ashok", "Bhavna", "Deepak", "Deepika", "Devendra", "Dinesh", "Divya", "Gaurav",
-    "Geeta", "Gopal", "Harish", "Hemant", "Indira", "Jagdish", "Jyoti", "Kavita", "Kiran", "Krishna",
-    "Lakshmi", "Madhu", "Mahesh", "Manish", "Meena", "Mohan", "Mukesh", "Nandini", "Naresh", "Neha",
-    "Nikhil", "Nisha", "Pankaj", "Pooja", "Pradeep", "Prakash", "Pramod", "Priyanka", "Rajesh", "Rakesh",
-    "Ramesh", "Ravi", "Rekha", "Rohit", "Sachin", "Sanjay", "Santosh", "Sarita", "Seema", "Shalini",
-    "Shweta", "Sneha", "Sudha", "Sunil", "Sunita", "Suresh", "Swati", "Tanvi", "Uma", "Usha", "Varun",
-    "Vijay", "Vikas", "Vinod", "Vivek", "Yogesh", "Zainab", "Imran", "Farhan", "Ayesha", "Salim", "Nasreen",
-    "Gurpreet", "Manpreet", "Jaswinder", "Simran", "Joseph", "Mary", "Thomas", "Anitha", "Karthik", "Lavanya",
-    "Murugan", "Senthil", "Bijoy", "Debashish", "Sourav", "Moumita", "Tenzing", "Lalremruata",
-]  # fmt: skip
-SURNAMES = [
-    "Sharma", "Verma", "Gupta", "Singh", "Kumar", "Yadav", "Mishra", "Tiwari", "Pandey", "Chauhan",
-    "Agarwal", "Jain", "Mehta", "Shah", "Patel", "Desai", "Joshi", "Kulkarni", "Deshpande", "Patil",
-    "Pawar", "Jadhav", "Reddy", "Rao", "Naidu", "Iyer", "Iyengar", "Menon", "Nair", "Pillai", "Kurian",
-    "Thomas", "Krishnan", "Subramanian", "Raman", "Gowda", "Hegde", "Shetty", "Banerjee", "Chatterjee",
-    "Mukherjee", "Das", "Bose", "Ghosh", "Sen", "Dutta", "Saha", "Mohanty", "Panda", "Behera", "Sahu",
-    "Tripathi", "Dubey", "Srivastava", "Saxena", "Bhatt", "Rawat", "Negi", "Thakur", "Chaudhary", "Malik",
-    "Khan", "Ansari", "Qureshi", "Siddiqui", "Sheikh", "Gill", "Sandhu", "Grewal", "Bhatia", "Kapoor",
-    "Khanna", "Arora", "Sethi", "Bora", "Baruah", "Kalita", "Lyngdoh", "Sangma", "Meitei", "Lepcha",
-]  # fmt: skip
-
-CENTRAL_DESIGNATIONS = {
-    "A": ["Director", "Deputy Secretary", "Under Secretary", "Deputy Director", "Assistant Director"],
-    "B": ["Section Officer", "Assistant Section Officer", "Senior Private Secretary", "Superintendent",
-          "Inspector"],
-    "C": ["Upper Division Clerk", "Lower Division Clerk", "Multi-Tasking Staff", "Stenographer Grade D",
-          "Tax Assistant"],
-}  # fmt: skip
-STATE_DESIGNATIONS = {
-    "A": ["Additional Collector", "Deputy Collector", "Deputy Secretary", "Under Secretary"],
-    "B": ["Tahsildar", "Naib Tahsildar", "Section Officer", "Block Development Officer"],
-    "C": ["Revenue Inspector", "Senior Clerk", "Junior Clerk", "Data Entry Operator", "Peon"],
-}
-GROUP_WEIGHTS = {"A": 15, "B": 35, "C": 50}
-
-# The first courses, in this order, are the same whatever the size asked for: every plan draws on them
-# and the demo identities' situations are set on them.
-CORE_TOPICS = [
-    "Right to Information Act, 2005",
-    "Prevention of Sexual Harassment (POSH) at the Workplace",
-    "Noting and Drafting",
-    "Cyber Security Awareness for Government Employees",
-    "Public Procurement on the Government e-Marketplace (GeM)",
-    "General Financial Rules, 2017",
-    "e-Office for Government Employees",
-    "CCS (Conduct) Rules, 1964",
+    (
+        top["code"],
+        top["name"],
+        OrgType(top["type"]),
+        top["domain"],
+        [
+            (dept["code"], dept["name"], [(org["name"], org.get("domain")) for org in dept["organisations"]])
+            for dept in top["departments"]
+        ],
+    )
+    for top in _TABLES["hierarchy"]
 ]
-TOPICS = {
-    CompetencyType.functional: [
-        "CCS (CCA) Rules, 1965", "CCS (Leave) Rules, 1972", "Fundamental and Supplementary Rules",
-        "Pension Rules and Procedures", "Vigilance Awareness", "Project Management Fundamentals",
-        "Data Analytics for Decision Making", "Introduction to Artificial Intelligence",
-        "Generative AI for Government", "Public Financial Management System (PFMS)",
-        "Budgeting in Government", "Grievance Redressal through CPGRAMS", "Parliamentary Procedures",
-        "Court Cases and Legal Drafting", "Official Language Policy (Rajbhasha)", "Hindi Typing in Unicode",
-        "Record Management", "Disaster Management Basics", "Spreadsheets for Office Work",
-        "Effective Meetings and Minutes", "Contract Management", "Goods and Services Tax Basics",
-        "Audit and Internal Control", "Design Thinking for Public Policy", "Policy Formulation and Analysis",
-        "Monitoring and Evaluation of Schemes", "Digital Personal Data Protection Act, 2023",
-        "Digital Governance and e-Services", "Social Media for Government Communication",
-        "Public Private Partnerships", "Reservation in Services", "Service Records and APAR",
-        "Inventory and Stores Management", "Central Secretariat Manual of Office Procedure",
-    ],
-    CompetencyType.behavioural: [
-        "Emotional Intelligence at Work", "Effective Communication", "Stress Management", "Time Management",
-        "Team Building and Collaboration", "Leadership for Public Servants", "Conflict Resolution",
-        "Negotiation Skills", "Decision Making", "Critical Thinking", "Creative Problem Solving",
-        "Empathy in Public Service", "Citizen Centricity", "Ethics and Integrity in Governance",
-        "Gender Sensitisation", "Mindfulness for Civil Servants", "Y-Break: Yoga at the Workplace",
-        "Work-Life Balance", "Managing Change", "Coaching and Mentoring", "Giving and Receiving Feedback",
-        "Presentation Skills", "Interpersonal Skills", "Growth Mindset", "Karmayogi Competency Framework",
-        "Mission LiFE: Lifestyle for Environment", "Disability Inclusion at Work", "Building Trust in Teams",
-        "Accountability and Ownership", "Self-Management for Frontline Staff",
-    ],
-    CompetencyType.domain: [
-        "Land Records and Revenue Administration", "Customs Procedures", "Income Tax Assessment Procedures",
-        "GST Audit", "Railway Safety Management", "Railway Signalling Basics",
-        "Postal Operations and Small Savings Schemes", "India Post Payments Bank Services",
-        "Telecom Regulation and Licensing", "National Health Programmes", "Hospital Administration",
-        "Drug Regulation in India", "Agricultural Extension Services", "Plant Quarantine Procedures",
-        "Soil Health Management", "School Leadership and Management", "National Education Policy 2020",
-        "Foundational Literacy and Numeracy", "Higher Education Regulation", "Foreign Trade Policy",
-        "Intellectual Property Rights", "Explosives Safety Regulation", "Defence Quality Assurance",
-        "Ex-Servicemen Welfare Schemes", "Rural Livelihood Missions", "MGNREGA Implementation",
-        "Panchayati Raj Institutions", "Crime Records and Police Modernisation", "Border Management",
-        "Official Translation Practice", "Pension Disbursement", "Government Accounting Standards",
-        "Urban Local Governance", "Forest Conservation Laws", "Road Safety Management",
-        "Climate Change and Sustainability",
-    ],
-}  # fmt: skip
-LEVELS = ["", ": Intermediate", ": Advanced"]
-PROVIDERS = {
-    CompetencyType.functional: [
-        "Institute of Secretariat Training and Management", "Karmayogi Bharat", "National Informatics Centre",
-        "National Institute of Financial Management", "Indian Institute of Public Administration",
-    ],
-    CompetencyType.behavioural: [
-        "Capacity Building Commission", "Karmayogi Bharat", "IIM Bangalore",
-        "Lal Bahadur Shastri National Academy of Administration", "Ministry of AYUSH",
-    ],
-    CompetencyType.domain: [
-        "National Institute of Rural Development and Panchayati Raj",
-        "National Academy of Customs, Indirect Taxes and Narcotics",
-        "Indian Railways Institute of Transport Management", "Postal Staff College India",
-        "National Institute of Health and Family Welfare", "Indian Council of Agricultural Research",
-        "Yashwantrao Chavan Academy of Development Administration",
-    ],
-}  # fmt: skip
-LANGUAGE_SETS = [["en"], ["en", "hi"], ["en", "hi"], ["hi"], ["en", "hi", "mr"], ["en", "hi", "ta", "kn"]]
-PENDING_CHOICES = [
-    ["feedback"],
-    ["quiz: Module 3"],
-    ["quiz: Module 4", "feedback"],
-    ["final assessment"],
-    ["final assessment", "feedback"],
-]
+CITIES: list[str] = _TABLES["cities"]
+FIRST_NAMES: list[str] = _TABLES["first_names"]
+SURNAMES: list[str] = _TABLES["surnames"]
+CENTRAL_DESIGNATIONS: dict[str, list[str]] = _TABLES["designations"]["centre"]
+STATE_DESIGNATIONS: dict[str, list[str]] = _TABLES["designations"]["state"]
+GROUP_WEIGHTS: dict[str, int] = _TABLES["group_weights"]
+CORE_TOPICS: list[str] = _TABLES["core_topics"]
+TOPICS = {CompetencyType(kind): titles for kind, titles in _TABLES["topics"].items()}
+LEVELS: list[str] = _TABLES["levels"]
+PROVIDERS = {CompetencyType(kind): names for kind, names in _TABLES["providers"].items()}
+LANGUAGE_SETS: list[list[str]] = _TABLES["language_sets"]
+PENDING_CHOICES: list[list[str]] = _TABLES["pending_items"]
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -466,33 +212,13 @@ class DemoIdentity:
     course_title: str | None = None
 
 
-DEMO_ORGANISATION = HIERARCHY[0][4][0][2][0][0]
-DEMO_IDENTITIES: tuple[DemoIdentity, ...] = (
+DEMO_IDENTITIES: tuple[DemoIdentity, ...] = tuple(
     DemoIdentity(
-        "E000001", "Priya Raghavan", "priya.raghavan@istm.gov.in", "9810012345", "Deputy Director", "A",
-        "on_track", "On track: 5 of 8 prescribed courses done and the Comprehensive Assessment passed.",
-    ),
-    DemoIdentity(
-        "E000002", "Rakesh Kumar Yadav", "rakesh.yadav@istm.gov.in", "9821034567", "Upper Division Clerk",
-        "C", "behind",
-        "Behind: 1 of 8 prescribed courses done, 4 needed by 31 March 2026, assessment not taken.",
-    ),
-    DemoIdentity(
-        "E000003", "Fatima Sheikh", "fatima.sheikh@istm.gov.in", "9833056789", "Section Officer", "B",
-        "certificate_overdue", "Completed a course 3 days ago and no certificate has been issued.",
-        CORE_TOPICS[1],
-    ),
-    DemoIdentity(
-        "E000004", "Harpreet Kaur", "harpreet.kaur@istm.gov.in", "9845078901", "Assistant Section Officer",
-        "B", "completed_recently", "Completed a course 5 hours ago; the certificate is not due yet.",
-        CORE_TOPICS[3],
-    ),
-    DemoIdentity(
-        "E000005", "Sandeep Das", "sandeep.das@istm.gov.in", "7003091234", "Stenographer Grade D", "C",
-        "pending_items", "Watched all of a course, but a quiz and the feedback form are still pending.",
-        CORE_TOPICS[2],
-    ),
-)  # fmt: skip
+        **{key: value for key, value in person.items() if key != "course"},
+        course_title=CORE_TOPICS[person["course"]] if "course" in person else None,
+    )
+    for person in _TABLES["identities"]
+)
 
 
 # ---------------------------------------------------------------------------------------------------------

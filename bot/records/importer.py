@@ -13,7 +13,7 @@ Row numbers count as a spreadsheet does: the header is row 1, the first record r
 import csv
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -24,6 +24,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 from tqdm import tqdm
 
+from bot.db import as_utc
 from bot.records.tables import Course, Employee, Enrolment, EnrolmentStatus, OrgUnit
 from bot.validators import parse_email, parse_free_text, parse_person_name
 
@@ -228,15 +229,9 @@ def _import_employees(
     email_owner = {email.lower(): code for code, (_, email) in existing.items()}
     seen_codes: dict[str, int] = {}
     seen_emails: dict[str, int] = {}
-    inserts: list[dict[str, Any]] = []
-    updates: list[dict[str, Any]] = []
-    width = len(COLUMNS["employees"])
-    for number, values in records:
-        row = _Row(number, values, report, width)
-        bar.update()
-        if not row.ok:
-            report.rejected += 1
-            continue
+
+    def prepare(row: _Row) -> _Prepared | None:
+        number = row.number
         clean: dict[str, Any] = {}
         code = row.required("code")
         if code is not None:
@@ -280,16 +275,49 @@ def _import_employees(
                 row.fail("organisation_code", "unknown organisation code")
             clean["organisation_id"] = orgs.get(org)
         if not row.ok or code is None:
-            report.rejected += 1
-            continue
+            return None
         if code in existing:
-            updates.append({"_id": existing[code][0], **clean})
-        else:
-            inserts.append({"code": code, **clean})
+            return _Prepared(clean, existing[code][0])
+        return _Prepared({"code": code, **clean}, None)
 
     # An address moves only to a person when nobody else holds it, so two rows swapping addresses are
-    # rejected above rather than by the unique index here.
-    _write(session, Employee, inserts, updates, bar)
+    # rejected above rather than by the unique index when they are written.
+    _import_rows(session, Employee, "employees", records, report, bar, prepare)
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """A row that passed its checks: the values to write, and the id of the row it updates (or None)."""
+
+    values: dict[str, Any]
+    existing_id: int | None
+
+
+def _import_rows(
+    session: Session,
+    model: Any,
+    kind: Kind,
+    records: list[tuple[int, dict[str, str]]],
+    report: ImportReport,
+    bar: tqdm,
+    prepare: Callable[[_Row], "_Prepared | None"],
+) -> None:
+    """The loop both kinds share: every record checked by `prepare` (which notes its errors on the row),
+    the good ones inserted or updated together, the counts reported."""
+    inserts: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
+    width = len(COLUMNS[kind])
+    for number, values in records:
+        row = _Row(number, values, report, width)
+        bar.update()
+        prepared = prepare(row) if row.ok else None
+        if prepared is None or not row.ok:
+            report.rejected += 1
+        elif prepared.existing_id is None:
+            inserts.append(prepared.values)
+        else:
+            updates.append({"_id": prepared.existing_id, **prepared.values})
+    _write(session, model, inserts, updates, bar)
     report.imported, report.updated = len(inserts), len(updates)
 
 
@@ -320,10 +348,9 @@ def _write(
 
 def _parse_moment(value: str) -> datetime | None:
     try:
-        moment = datetime.fromisoformat(value)
+        return as_utc(datetime.fromisoformat(value))
     except ValueError:
         return None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def _import_enrolments(
@@ -345,15 +372,8 @@ def _import_enrolments(
 
     latest = datetime.now(UTC) + FUTURE_SLACK
     seen: dict[tuple[int, int], int] = {}
-    inserts: list[dict[str, Any]] = []
-    updates: list[dict[str, Any]] = []
-    width = len(COLUMNS["enrolments"])
-    for number, values in records:
-        row = _Row(number, values, report, width)
-        bar.update()
-        if not row.ok:
-            report.rejected += 1
-            continue
+
+    def prepare(row: _Row) -> _Prepared | None:
         employee_id = course_id = None
         if (code := row.required("employee_code")) is not None:
             employee_id = employees.get(code)
@@ -389,10 +409,9 @@ def _import_enrolments(
             if key in seen:
                 row.fail("course_code", f"this employee and course are also on row {seen[key]}")
             elif row.ok:
-                seen[key] = number
+                seen[key] = row.number
         if not row.ok or employee_id is None or course_id is None or status is None:
-            report.rejected += 1
-            continue
+            return None
         clean: dict[str, Any] = {
             "status": int(status),
             "completion": completion,
@@ -403,12 +422,12 @@ def _import_enrolments(
         if (employee_id, course_id) in existing:
             if status == EnrolmentStatus.completed:
                 clean["pending_items"] = []  # nothing is pending once completed; otherwise it stays
-            updates.append({"_id": existing[employee_id, course_id], **clean})
-        else:
-            inserts.append({"employee_id": employee_id, "course_id": course_id, "pending_items": [], **clean})
+            return _Prepared(clean, existing[employee_id, course_id])
+        return _Prepared(
+            {"employee_id": employee_id, "course_id": course_id, "pending_items": [], **clean}, None
+        )
 
-    _write(session, Enrolment, inserts, updates, bar)
-    report.imported, report.updated = len(inserts), len(updates)
+    _import_rows(session, Enrolment, "enrolments", records, report, bar, prepare)
 
 
 def _completion(row: _Row, status: EnrolmentStatus | None) -> float:

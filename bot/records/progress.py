@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 
 from rapidfuzz import fuzz, process, utils
 
-from bot.knowledge.search import tokenize, words
+from bot.language import tokenize, words
 from bot.records.source import CourseRecord, KarmaRecord, LearnerSnapshot
 from bot.records.tables import EnrolmentStatus
 

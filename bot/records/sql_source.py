@@ -6,7 +6,6 @@ latest karma credits with the all-time total (a window sum, so no second pass ov
 """
 
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import TypeVar
 
 from sqlalchemy import and_, case, func, or_, select
@@ -14,6 +13,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.db import as_utc
 from bot.records.source import (
     AssessmentRecord,
     CourseRecord,
@@ -34,28 +34,11 @@ from bot.records.tables import (
     TrainingPlan,
     TrainingPlanCourse,
 )
+from bot.validators import normalise_mobile
 
 KARMA_LIMIT = 10
-# What may stand before the 10 digits of an Indian mobile number: the trunk 0 or the country code.
-MOBILE_PREFIXES = frozenset({"", "0", "91", "091", "0091"})
 
 T = TypeVar("T")
-
-
-def normalise_mobile(mobile: str) -> str | None:
-    """The 10-digit number in "+91 98765 43210", "098765-43210" or "9876543210"; None for anything else,
-    so a typo never matches somebody else's number by its last ten digits."""
-    digits = "".join(ch for ch in mobile if ch.isdigit())
-    if len(digits) < 10 or digits[:-10] not in MOBILE_PREFIXES:
-        return None
-    return digits[-10:]
-
-
-def as_utc(value: datetime | None) -> datetime | None:
-    """SQLite hands back naive datetimes; everything stored is UTC, and the progress rules need aware ones."""
-    if value is None:
-        return None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def _employee_ref(employee: Employee, organisation: str) -> EmployeeRef:
@@ -177,9 +160,11 @@ class SqlLearnerRecords:
                 title=course.title,
                 status=EnrolmentStatus(enrolment.status),
                 completion=float(enrolment.completion),
-                completed_at=as_utc(enrolment.completed_at),
+                completed_at=as_utc(enrolment.completed_at) if enrolment.completed_at else None,
                 certificate_id=enrolment.certificate_id,
-                certificate_issued_at=as_utc(enrolment.certificate_issued_at),
+                certificate_issued_at=(
+                    as_utc(enrolment.certificate_issued_at) if enrolment.certificate_issued_at else None
+                ),
                 pending_items=tuple(enrolment.pending_items or ()),
                 mandated=course.code in mandated,
             )
@@ -211,7 +196,7 @@ class SqlLearnerRecords:
             .limit(KARMA_LIMIT)
         ).all()
         karma = tuple(
-            KarmaRecord(points, reason, as_utc(credited_at) or credited_at, title)
+            KarmaRecord(points, reason, as_utc(credited_at), title)
             for points, reason, credited_at, title, _total in karma_rows
         )
 
@@ -232,7 +217,7 @@ class SqlLearnerRecords:
             assessment=AssessmentRecord(
                 cycle=assessment.cycle,
                 passed=assessment.passed,
-                taken_at=as_utc(assessment.taken_at) or assessment.taken_at,
+                taken_at=as_utc(assessment.taken_at),
                 score=assessment.score,
             )
             if assessment is not None

@@ -20,9 +20,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.identity import audit, proofs
 from bot.identity.proofs import CodeStart
 from bot.identity.tables import AuditRecord, EmailCode, IdentityLink
-from bot.records.source import EmployeeRef, LearnerSnapshot, RecordsUnavailable
+from bot.records.source import EmployeeRef, RecordsUnavailable
 from bot.records.tables import Employee, OrgType, OrgUnit
-from tests.fakes import FakeMailer
+from tests.fakes import FakeLearnerRecords, FakeMailer
 
 SECRET = "portal-shared-secret-for-tests-0123456789"
 NOW = datetime(2026, 1, 15, 12, tzinfo=UTC)
@@ -30,35 +30,6 @@ WHO: dict[str, Any] = {"channel": "rest", "sender_id": "user-1"}
 ANITA = EmployeeRef(101, "Anita Sharma", "anita.sharma@nic.in", "9876543210", "Section Officer", "B", "RIO")
 RAVI = EmployeeRef(102, "Ravi Kumar", "ravi.kumar@gov.in", "9123456780", "Assistant", "C", "RIO")
 PERSONAL = ("anita", "sharma", "ravi", "kumar", "@", "9876543210", "9123456780")
-
-
-class FakeRecords:
-    """Just enough learner records for identity: lookups by email, mobile and id."""
-
-    def __init__(self, *people: EmployeeRef, down: bool = False) -> None:
-        self.people = {p.id: p for p in people}
-        self.down = down
-        self.mobile_queries: list[str] = []
-
-    def _check(self) -> None:
-        if self.down:
-            raise RecordsUnavailable("down")
-
-    def find_by_email(self, email: str) -> EmployeeRef | None:
-        self._check()
-        return next((p for p in self.people.values() if p.email == email.strip().lower()), None)
-
-    def find_by_mobile(self, mobile: str) -> EmployeeRef | None:
-        self._check()
-        self.mobile_queries.append(mobile)
-        return next((p for p in self.people.values() if p.mobile == mobile), None)
-
-    def get_employee(self, employee_id: int) -> EmployeeRef | None:
-        self._check()
-        return self.people.get(employee_id)
-
-    def snapshot(self, employee_id: int, *, cycle: str) -> LearnerSnapshot | None:
-        return None
 
 
 class CountingHasher(PasswordHasher):
@@ -81,7 +52,7 @@ def hasher(monkeypatch: pytest.MonkeyPatch) -> CountingHasher:
 
 
 @pytest.fixture
-def records(sessions: sessionmaker[Session]) -> FakeRecords:
+def records(sessions: sessionmaker[Session]) -> FakeLearnerRecords:
     """Anita and Ravi, also as rows of the employees table (the links refer to it)."""
     with sessions.begin() as session:
         session.add(OrgUnit(id=1, code="RIO", name="RIO", type=OrgType.organisation))
@@ -98,7 +69,7 @@ def records(sessions: sessionmaker[Session]) -> FakeRecords:
                     organisation_id=1,
                 )
             )
-    return FakeRecords(ANITA, RAVI)
+    return FakeLearnerRecords([ANITA, RAVI])
 
 
 @pytest.fixture

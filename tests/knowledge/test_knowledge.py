@@ -13,7 +13,8 @@ from bot.knowledge.chunking import chunk_document, deduplicate
 from bot.knowledge.documents import DocumentError, Heading, Paragraph, Table, read_document
 from bot.knowledge.index import REBUILD_HINT, IndexUnavailable, load_index
 from bot.knowledge.ingest import ingest
-from bot.knowledge.search import Glossary, KnowledgeBase, tokenize
+from bot.knowledge.search import Glossary, KnowledgeBase
+from bot.language import tokenize
 from bot.settings import get_settings
 from bot.tools.cli import app
 from tests.conftest import KB_DOCS

@@ -7,8 +7,9 @@ from sqlalchemy import create_engine, event
 
 from bot.db import make_engine, make_sessions
 from bot.records.source import RecordsUnavailable
-from bot.records.sql_source import SqlLearnerRecords, normalise_mobile
+from bot.records.sql_source import SqlLearnerRecords
 from bot.records.tables import Employee, EnrolmentStatus
+from bot.validators import normalise_mobile
 from tests.records.fixtures import (
     ANITA,
     BALA,

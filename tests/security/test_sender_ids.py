@@ -7,31 +7,23 @@ carries its channel; and a REST sender id is short and plain."""
 
 import uuid
 from datetime import UTC, datetime, timedelta
-from typing import cast
 
 import httpx
 import pytest
 
 from bot.identity import proofs
-from bot.records.source import EmployeeRef, LearnerRecords
+from bot.records.source import EmployeeRef
 from tests.e2e.fake_graph import FakeGraph
 from tests.e2e.servers import REST_TOKEN, Servers
-from tests.e2e.test_personal import DEMO, portal_token
+from tests.e2e.test_records import DEMO, portal_token
 from tests.e2e.test_rest import texts
 from tests.e2e.test_whatsapp import graph, text, turn
+from tests.fakes import FakeLearnerRecords
 
 __all__ = ["graph"]  # the fake Graph API fixture, shared with the WhatsApp tests
 
 ANITA = EmployeeRef(101, "Anita Sharma", "anita.sharma@nic.in", "9876543210", "Section Officer", "B", "RIO")
 NOW = datetime(2026, 1, 15, 12, tzinfo=UTC)
-
-
-class OneEmployee:
-    def get_employee(self, employee_id: int) -> EmployeeRef | None:
-        return ANITA if employee_id == ANITA.id else None
-
-    def find_by_mobile(self, mobile: str) -> EmployeeRef | None:
-        return ANITA if mobile == ANITA.mobile else None
 
 
 def link(sessions, channel: str, sender: str, *, session_key: str | None, at: datetime) -> None:
@@ -67,7 +59,7 @@ def test_a_link_on_whatsapp_or_telegram_lasts_until_forgotten(sessions) -> None:
         me = f"{channel}:919876543210"
         proofs.prove_with_phone(
             sessions,
-            cast(LearnerRecords, OneEmployee()),
+            FakeLearnerRecords([ANITA]),
             channel=channel,
             sender_id=me,
             phone=ANITA.mobile,

@@ -17,8 +17,8 @@ from bot.actions.identity import ValidateIdentityForm, drain_deliveries
 from bot.identity import proofs
 from bot.services import Services
 from tests.actions.conftest import make_tracker, responses
-from tests.fakes import FakeMailer
-from tests.identity.test_proofs import ANITA, FakeRecords
+from tests.fakes import FakeLearnerRecords, FakeMailer
+from tests.identity.test_proofs import ANITA
 
 NOW = datetime(2026, 1, 15, 12, tzinfo=UTC)
 
@@ -37,7 +37,7 @@ def ask(sessions, records, sender: str, *, requester: str, at: datetime, mailer:
 
 
 def test_throw_away_senders_cannot_lock_out_or_flood_an_officer(sessions) -> None:
-    records, mailer = FakeRecords(ANITA), FakeMailer()
+    records, mailer = FakeLearnerRecords([ANITA]), FakeMailer()
     attacker = "net:attacker-office"
     for n in range(10):
         assert (
@@ -74,7 +74,7 @@ def test_throw_away_senders_cannot_lock_out_or_flood_an_officer(sessions) -> Non
 
 
 def test_many_networks_together_still_cannot_flood_an_inbox(sessions) -> None:
-    records, mailer = FakeRecords(ANITA), FakeMailer()
+    records, mailer = FakeLearnerRecords([ANITA]), FakeMailer()
     for n in range(30):
         ask(
             sessions,
@@ -88,7 +88,7 @@ def test_many_networks_together_still_cannot_flood_an_inbox(sessions) -> None:
 
 
 def test_one_network_cannot_spray_codes_at_everyone(sessions) -> None:
-    records = FakeRecords(ANITA)
+    records = FakeLearnerRecords([ANITA])
     statuses = [
         proofs.start_email_code(
             sessions,
@@ -127,7 +127,7 @@ async def email_step(domain, sender: str, email: str) -> list[str]:
 async def test_the_code_step_answers_alike_for_known_and_unknown_addresses(
     domain, services: Services
 ) -> None:
-    services.learner_records = FakeRecords(ANITA)  # type: ignore[assignment]
+    services.learner_records = FakeLearnerRecords([ANITA])  # type: ignore[assignment]
     services.mail = FakeMailer()
     assert await email_step(domain, "rest:known", ANITA.email) == await email_step(
         domain, "rest:unknown", "nobody@nic.in"
@@ -158,7 +158,7 @@ class SlowMailer(FakeMailer):
 
 async def test_the_reply_does_not_wait_for_the_mail(domain, services: Services) -> None:
     """A reply that waited for SMTP would take longer for a real address than for an unknown one."""
-    services.learner_records = FakeRecords(ANITA)  # type: ignore[assignment]
+    services.learner_records = FakeLearnerRecords([ANITA])  # type: ignore[assignment]
     mailer = SlowMailer()
     services.mail = mailer
     assert await email_step(domain, "rest:slow", ANITA.email) == ["utter_identity_code_sent"]
