@@ -41,7 +41,7 @@ class RestSettings:
         return cls(
             token=os.environ.get("SAHAYAK_REST_TOKEN", "").strip(),
             development=is_development(),
-            proof_key=os.environ.get("SAHAYAK_PROOF_KEY", ""),
+            proof_key=meta.proof_key(os.environ),
         )
 
     @property

@@ -40,6 +40,7 @@ from telegram.warnings import PTBDeprecationWarning
 
 from connectors import telegram_protocol as tg
 from connectors.render import SendsWholeMessages, reply_from, telegram_messages
+from contract import metadata as meta
 from contract.conversations import conversation_id, sender_of
 from contract.privacy import mask_personal_data
 from contract.telegram import SECRET_HEADER, TelegramSettings
@@ -206,9 +207,7 @@ class TelegramInput(InputChannel):
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> "TelegramInput":
         """The environment's TELEGRAM_* settings; a value in the credentials.yml block wins."""
-        return cls(
-            TelegramSettings.from_env(os.environ, credentials), os.environ.get("SAHAYAK_PROOF_KEY", "")
-        )
+        return cls(TelegramSettings.from_env(os.environ, credentials), meta.proof_key(os.environ))
 
     def __init__(
         self, settings: TelegramSettings, proof_key: str = "", *, request: BaseRequest | None = None

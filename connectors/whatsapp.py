@@ -60,7 +60,7 @@ class Settings:
             return str(value).strip() or str(getattr(defaults, key))
 
         fields = [key for key in cls.__dataclass_fields__ if key != "proof_key"]
-        return cls(**{key: pick(key) for key in fields}, proof_key=os.environ.get("SAHAYAK_PROOF_KEY", ""))
+        return cls(**{key: pick(key) for key in fields}, proof_key=meta.proof_key(os.environ))
 
     @property
     def is_open(self) -> bool:

@@ -152,7 +152,7 @@ class WidgetInput(SocketIOInput):
         self.sio = sio
         namespace = self.namespace
         origins = allowed_origins()
-        proof_key = os.environ.get("SAHAYAK_PROOF_KEY", "")
+        proof_key = meta.proof_key(os.environ)
         networks: dict[str, str] = {}  # socket id -> keyed hash of the network it connected from
 
         @webhook.route("/", methods=["GET"])

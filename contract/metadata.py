@@ -14,8 +14,11 @@ import hmac
 import ipaddress
 import json
 import time
+from collections.abc import Mapping
 from typing import Any, Literal
 
+# The key both processes hold: the connectors sign with it, the action server checks.
+PROOF_KEY = "SAHAYAK_PROOF_KEY"
 PORTAL_TOKEN = "portal_token"
 CHANNEL_PROOF = "channel_proof"
 # Claims inside a channel proof.
@@ -26,6 +29,10 @@ CLIENT_KEYS = {PORTAL_TOKEN: 8192}
 PROOF_MAX_AGE_SECONDS = 600
 PROOF_VERSION = 1
 Verdict = Literal["ok", "absent", "unsigned", "forged", "expired", "other_conversation"]
+
+
+def proof_key(env: Mapping[str, str]) -> str:
+    return env.get(PROOF_KEY, "")
 
 
 def client_metadata(raw: Any) -> dict[str, str]:
