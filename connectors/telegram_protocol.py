@@ -3,7 +3,7 @@ payloads that do not fit in callback data, redelivered updates, and when a faile
 try.
 
 Standard library only, like `whatsapp_protocol.py`: unit-tested without Rasa or python-telegram-bot;
-`connectors/telegram.py` is the Sanic and Bot API side that uses it. Updates are read as Telegram
+`connectors/telegram_channel.py` is the Sanic and Bot API side that uses it. Updates are read as Telegram
 documents them (https://core.telegram.org/bots/api#update): Update, Message, CallbackQuery, Contact.
 """
 
@@ -17,7 +17,7 @@ from connectors.render import TELEGRAM_CALLBACK_BYTES, Button
 from contract import metadata as meta
 from contract.conversations import conversation_id
 from contract.inbound import TEXT_ONLY_REPLY, screen
-from contract.telegram import ALLOWED_UPDATES
+from contract.telegram_settings import ALLOWED_UPDATES
 
 CHANNEL = "telegram"
 MAX_BODY_BYTES = 256 * 1024

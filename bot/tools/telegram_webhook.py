@@ -2,7 +2,7 @@
 
 The poller long-polls getUpdates and forwards each update, unchanged, to the Rasa server's own webhook
 (`/webhooks/telegram/webhook`) with the secret header, so polling and webhook mode share one code path in
-`connectors/telegram.py`. Nothing here prints the bot token: error messages name the failure only.
+`connectors/telegram_channel.py`. Nothing here prints the bot token: error messages name the failure only.
 """
 
 import contextlib
@@ -16,7 +16,7 @@ import typer
 
 from bot.settings import environment, get_settings
 from contract.deployment import MODE, require_safe_secrets
-from contract.telegram import ALLOWED_UPDATES, SECRET_HEADER, WEBHOOK_PATH, TelegramSettings
+from contract.telegram_settings import ALLOWED_UPDATES, SECRET_HEADER, WEBHOOK_PATH, TelegramSettings
 
 app = typer.Typer(help="Telegram: the bot's webhook, and the poller for local runs.", no_args_is_help=True)
 

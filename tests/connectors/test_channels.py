@@ -6,8 +6,9 @@ from typing import Any
 
 import pytest
 
-from connectors import rest, server, telegram, whatsapp, widget
+from connectors import rest, server, telegram_channel, whatsapp, widget
 from contract import metadata as meta
+from contract.telegram_settings import TelegramSettings
 
 KEY = "channel-tests-proof-key-0123456789abcdefghij"
 
@@ -24,7 +25,9 @@ def test_whatsapp_signs_the_number_a_signed_webhook_came_from() -> None:
     ("output", "foreign"),
     [
         (
-            lambda: telegram.TelegramOutput(telegram.TelegramClient(telegram.TelegramSettings("1:x", "s"))),
+            lambda: telegram_channel.TelegramOutput(
+                telegram_channel.TelegramClient(TelegramSettings("1:x", "s"))
+            ),
             "rest:555",
         ),
         (lambda: whatsapp.WhatsAppOutput(whatsapp.WhatsAppInput(whatsapp.Settings())), "telegram:9198"),

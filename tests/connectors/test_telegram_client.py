@@ -10,8 +10,8 @@ import pytest
 from telegram.error import NetworkError
 from telegram.request import BaseRequest, RequestData
 
-from connectors.telegram import TelegramClient, TelegramOutput
-from contract.telegram import TelegramSettings
+from connectors.telegram_channel import TelegramClient, TelegramOutput
+from contract.telegram_settings import TelegramSettings
 
 TOKEN = "123456:secret-bot-token"
 CHAT = {"id": 555, "type": "private", "first_name": "Anita"}
@@ -83,7 +83,7 @@ async def test_a_rate_limit_is_waited_out_and_the_message_arrives(monkeypatch: p
     async def sleep(seconds: float) -> None:
         slept.append(seconds)
 
-    monkeypatch.setattr("connectors.telegram.asyncio.sleep", sleep)
+    monkeypatch.setattr("connectors.telegram_channel.asyncio.sleep", sleep)
     limited = (
         429,
         {
@@ -118,7 +118,7 @@ async def test_it_gives_up_after_a_few_network_failures(monkeypatch: pytest.Monk
     async def sleep(seconds: float) -> None:
         pass
 
-    monkeypatch.setattr("connectors.telegram.asyncio.sleep", sleep)
+    monkeypatch.setattr("connectors.telegram_channel.asyncio.sleep", sleep)
     api = FakeBotApi(*[NetworkError("down")] * 10)
     assert await client(api).send_message(555, {"text": "hi"}) is None
     assert len(api.calls) == 4

@@ -13,7 +13,7 @@ its output channel crashes when Rasa's HTTP API pushes a message (live human han
   logs failures without tokens or personal data;
 - stays closed (503, nothing sent) without a bot token, and calls Telegram only when there is work.
 
-Settings come from `contract.telegram` (the same as `sahayak telegram`'s). `sahayak telegram poll`
+Settings come from `contract.telegram_settings` (the same as `sahayak telegram`'s). `sahayak telegram poll`
 (bot/tools/telegram_webhook.py) forwards long-polled updates to the same webhook, so polling and webhook
 mode share this one code path. The Bot API's HTTP layer can be handed in (tests use a fake one).
 """
@@ -43,7 +43,7 @@ from connectors.render import SendsWholeMessages, reply_from, telegram_messages
 from contract import metadata as meta
 from contract.conversations import conversation_id, sender_of
 from contract.privacy import mask_personal_data
-from contract.telegram import SECRET_HEADER, TelegramSettings
+from contract.telegram_settings import SECRET_HEADER, TelegramSettings
 
 logger = logging.getLogger(__name__)
 CHANNEL = tg.CHANNEL
