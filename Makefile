@@ -23,7 +23,7 @@ help:
 	@echo "make run    start everything (creates environments, trains, prepares the database)"
 	@echo "make test   lint, type-check, unit tests, Rasa data validation and story tests, end-to-end test"
 	@echo "make chat   chat with the running assistant in this terminal"
-	@echo "make bench  NLU cross-validation, REST latency, knowledge search quality and speed"
+	@echo "make bench  the blind yardstick (test half), NLU cross-validation, latencies, knowledge search"
 
 .venv/.installed: requirements/bot.lock pyproject.toml
 	@test -x .venv/bin/python || "$$(scripts/find-python 3.11)" -m venv .venv
@@ -95,6 +95,7 @@ e2e: .venv/.installed $(MODEL) /usr/bin/chromium
 test: lint unit validate stories e2e
 
 bench: .venv/.installed $(MODEL)
+	$(BOT)/python -m bench.blind_eval --half test
 	$(RASA)/python bench/nlu_crossval.py
 	$(BOT)/python -m bench.rest_latency
 	$(BOT)/python -m bench.kb_eval
