@@ -87,7 +87,12 @@ def contains(reply: str, equivalents: Iterable[Any]) -> bool:
 
 NOT_SURE = re.compile(
     r"not sure|could not find|couldn't find|did not (?:quite )?understand|only help|can only|cannot help|"
-    r"can't help|outside what|पक्का जवाब नहीं|नहीं समझ|सिर्फ़|सिर्फ|केवल .* मदद|मदद नहीं|जानकारी नहीं",
+    r"can't help|outside what|"
+    # "the sources do not give a helpline number": a clear statement that the thing asked is not known
+    r"(?:sources?|documents?|circulars?|orders?|guides?)\b[^.\n]{0,60}?\b(?:do|does|did) not "
+    r"(?:give|say|mention|describe|list|state|specify)|"
+    r"पक्का जवाब नहीं|नहीं समझ|सिर्फ़|सिर्फ|केवल .* मदद|मदद नहीं|जानकारी नहीं|"
+    r"(?:स्रोतों|स्रोत|परिपत्र|ज्ञापन|गाइड)[^।\n]{0,80}?(?:नहीं दिया|नहीं दी|नहीं बताते|नहीं बताया|नहीं बताती|उल्लेख नहीं)",
     re.IGNORECASE,
 )
 CITATION = re.compile(r"\b(?:source|स्रोत)\s*:", re.IGNORECASE)
@@ -221,7 +226,9 @@ BEHAVIOURS: dict[str, Check] = {
 
 
 def not_sure_or_out_of_scope(reply: Reply) -> bool:
-    return not CITATION.search(reply.text) and (bool(NOT_SURE.search(reply.text)) or offers_helpdesk(reply))
+    """Says plainly that it does not know (a citation may show where it looked), or cites nothing and
+    offers the helpdesk; a cited answer that claims to know fails."""
+    return bool(NOT_SURE.search(reply.text)) or (not CITATION.search(reply.text) and offers_helpdesk(reply))
 
 
 # ---------------------------------------------------------------------------------------------------------

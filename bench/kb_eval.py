@@ -19,7 +19,7 @@ import yaml
 
 from bot.knowledge.embeddings import Encoder, SentenceEncoder
 from bot.knowledge.ingest import ingest
-from bot.knowledge.search import Glossary, KnowledgeBase
+from bot.knowledge.search import KnowledgeBase
 from bot.settings import ROOT, get_settings
 
 EVAL_FILE = ROOT / "bench" / "kb_eval.yml"
@@ -55,10 +55,7 @@ Embedded = tuple[list[str], np.ndarray]
 
 def build_knowledge_base(folder: Path, encoder: Encoder) -> KnowledgeBase:
     ingest([DOCS], folder, encoder=encoder)
-    settings = get_settings()
-    return KnowledgeBase.load(
-        folder, encoder, min_score=settings.kb_min_score, glossary=Glossary.load(settings.kb_glossary)
-    )
+    return KnowledgeBase.configured(folder, encoder, get_settings())
 
 
 def embed(knowledge: KnowledgeBase, texts: list[str]) -> list[Embedded]:

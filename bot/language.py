@@ -253,6 +253,7 @@ def in_unsupported_script(text: str) -> bool:
 # Words: how search and course names read a message, the same way in English, Hindi and Hinglish.
 
 _TOKEN = regex.compile(r"[\p{L}\p{M}\p{N}]+(?:[.@/-][\p{L}\p{M}\p{N}]+)*")
+_E_MAIL = regex.compile(r"\be-mail")  # "e-mail" and "email" are one word
 _STOPWORD_TEXT = """
     a an the is are was were be been am do does did of to in on at for by with from and or as it its this that
     these those i me my we our you your he she they them his her what which who whom how can could should
@@ -261,16 +262,17 @@ _STOPWORD_TEXT = """
     क्या कैसे कब कौन कहाँ कहां कितने कितना कितनी जी कृपया बताइए बताएं बताओ
     ka ki ke ko me mein se par pe hai hain tha thi the ho aur ya bhi to hi ye yeh wo woh main mai mujhe
     mera meri mere hum aap ji kya kaise kese kab kaun kahan kitne kitna kitni batao bataiye bhai h hota hoti
+    liye lie karne kuch wala wale wali ne apna apne apni yaar sir madam mam ok dijiye dijie de do hota hote
 """
-_STOPWORDS = frozenset(_STOPWORD_TEXT.split())
+STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 
 
 def words(text: str) -> list[str]:
     """All words, with Devanagari kept whole and nukta/chandrabindu spelling variants folded."""
     text = unicodedata.normalize("NFC", text.lower()).replace("\u093c", "").replace("\u0901", "\u0902")
-    return _TOKEN.findall(text)
+    return _TOKEN.findall(_E_MAIL.sub("email", text).replace("ई-मेल", "ईमेल"))
 
 
 def tokenize(text: str) -> list[str]:
     """Content words: `words` without stopwords."""
-    return [t for t in words(text) if t not in _STOPWORDS]
+    return [t for t in words(text) if t not in STOPWORDS]

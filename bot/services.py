@@ -33,15 +33,12 @@ class Services:
             with self._lock:
                 if self.knowledge_base is None:
                     from bot.knowledge.embeddings import SentenceEncoder
-                    from bot.knowledge.search import Glossary, KnowledgeBase
+                    from bot.knowledge.search import KnowledgeBase
 
                     if self.encoder is None:
                         self.encoder = SentenceEncoder(self.settings.embedding_model)
-                    self.knowledge_base = KnowledgeBase.load(
-                        self.settings.kb_index_dir,
-                        self.encoder,
-                        min_score=self.settings.kb_min_score,
-                        glossary=Glossary.load(self.settings.kb_glossary),
+                    self.knowledge_base = KnowledgeBase.configured(
+                        self.settings.kb_index_dir, self.encoder, self.settings
                     )
         return self.knowledge_base
 

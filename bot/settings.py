@@ -46,6 +46,8 @@ class Settings(BaseSettings):
     kb_index_type: Literal["flat", "hnsw"] = "flat"
     # Hindi and Hinglish words with their English meaning, so the English-only model can read a question.
     kb_glossary: Path = ROOT / "knowledge" / "glossary.yml"
+    # Subjects next to ours that the sources do not cover (pay, leave, grades): "not sure" even on a hit.
+    kb_outside: Path = ROOT / "knowledge" / "outside.yml"
     # Below this fused score the bot says it is not sure (calibrated by `python -m bench.kb_eval`).
     kb_min_score: float = 2.54
 

@@ -42,6 +42,12 @@ def test_behaviours_are_seen_in_texts_and_buttons() -> None:
     assert BEHAVIOURS["offers_helpdesk"](helpdesk, None) and not_sure_or_out_of_scope(helpdesk)
     cited = Reply(["By 31 March 2026.\n\nSource: DoPT O.M."], [])
     assert not not_sure_or_out_of_scope(cited)
+    unknown = Reply(
+        ["The public sources behind this assistant do not give a helpline number.\n\nSource: x"], []
+    )
+    assert not_sure_or_out_of_scope(unknown)
+    hindi = Reply(["इस सहायक के सार्वजनिक स्रोतों में कोई हेल्पलाइन नंबर नहीं दिया गया है।\nस्रोत: x"], [])
+    assert not_sure_or_out_of_scope(hindi)
     progress = Reply(["Priya Raghavan, you have completed 5 of your 8 prescribed courses."], [])
     assert not BEHAVIOURS["no_personal_data"](progress, None) and BEHAVIOURS["shows_own_progress"](
         progress, None

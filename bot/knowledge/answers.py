@@ -8,7 +8,14 @@ import regex
 
 from bot.knowledge.chunking import Chunk
 from bot.knowledge.documents import Source
-from bot.knowledge.search import KnowledgeBase
+from bot.knowledge.questions import (
+    acronym_asked,
+    asking_parts,
+    is_short,
+    leans_on_previous,
+    without_repeats,
+)
+from bot.knowledge.search import Hit, KnowledgeBase
 from bot.language import tokenize
 
 SHORT_ANSWER_CHARS = 600
@@ -105,11 +112,13 @@ def answer_question(
     *,
     more_detail: bool | None = None,
     topic: str | None = None,
+    previous: str | None = None,
 ) -> Answer | Topics | None:
     """Answer `question` in `language` ("en" or "hi") from the passage the search is confident of, or
     the one the user chose (`topic`, a passage id); otherwise the closest topics. None when the chosen
-    topic is no longer in the index. `more_detail` (default: judged from the question's words) allows a
-    longer answer. Blocking (it may encode the question): call it off the event loop.
+    topic is no longer in the index. `previous` is the question answered before, which gives a
+    follow-up ("and for whom?") its topic. `more_detail` (default: judged from the question's words)
+    allows a longer answer. Blocking (it may encode the question): call it off the event loop.
     """
 
     def answer(chunk: Chunk, asked: str) -> Answer:
@@ -118,12 +127,43 @@ def answer_question(
     if topic is not None:
         chosen = knowledge.passage(topic, language)
         return answer(chosen, question or chosen.heading) if chosen is not None else None
-    hits = knowledge.search(question, MAX_TOPICS)
-    if knowledge.confident(hits):
-        return answer(knowledge.passage(hits[0].chunk.id, language) or hits[0].chunk, question)
+    asked = without_repeats(question)
+    acronym = acronym_asked(asked, knowledge.acronyms)
+    if acronym is not None:
+        section = knowledge.passage(knowledge.acronyms[acronym], language)
+        if section is not None:
+            return answer(section, asked)
+    hits, read_as = best_hits(knowledge, asked, previous)
+    if knowledge.confident(hits, read_as) and not knowledge.outside.named(
+        read_as, knowledge.text_in_all_languages(hits[0].chunk.id)
+    ):
+        return answer(knowledge.passage(hits[0].chunk.id, language) or hits[0].chunk, read_as)
     topics = []
     for hit in hits:
         passage = knowledge.passage(hit.chunk.id, language) or hit.chunk
         # Table rows share their heading, so a row is named by its own text.
         topics.append(Topic(hit.chunk.id, passage.text if "/row-" in passage.id else passage.heading))
     return Topics(tuple(topics))
+
+
+def best_hits(knowledge: KnowledgeBase, asked: str, previous: str | None) -> tuple[list[Hit], str]:
+    """The hits for the reading of the message that the search is surest of, and that reading.
+
+    A long message is read by the sentences that ask something; a follow-up first with the previous
+    question's topic, and a short message that finds nothing on its own also with it.
+    """
+    with_context = f"{previous} {asked}" if previous else None
+    if with_context and leans_on_previous(asked):
+        hits = knowledge.search(with_context, MAX_TOPICS)
+        if knowledge.confident(hits, with_context):
+            return hits, with_context
+    for part in asking_parts(asked):
+        hits = knowledge.search(part, MAX_TOPICS)
+        if knowledge.confident(hits, part):
+            return hits, part
+    hits = knowledge.search(asked, MAX_TOPICS)
+    if not knowledge.confident(hits, asked) and with_context and is_short(asked):
+        context_hits = knowledge.search(with_context, MAX_TOPICS)
+        if knowledge.confident(context_hits, with_context):
+            return context_hits, with_context
+    return hits, asked

@@ -10,12 +10,15 @@ from pathlib import Path
 
 import bm25s
 import numpy as np
+import regex
 import yaml
 
 from bot.knowledge.chunking import Chunk
 from bot.knowledge.embeddings import Encoder
 from bot.knowledge.index import REBUILD_HINT, IndexUnavailable, StoredIndex, load_index
-from bot.language import tokenize, words
+from bot.knowledge.questions import OutsideTopics
+from bot.language import STOPWORDS, tokenize, words
+from bot.settings import Settings
 
 # The lexical term is bm25 / (bm25 + SATURATION), weighted by LEXICAL_WEIGHT; tuned on bench/kb_eval.yml
 # with `python -m bench.kb_eval --tune`.
@@ -23,10 +26,17 @@ LEXICAL_WEIGHT = 5.0
 SATURATION = 30.0
 NGRAM = 3
 CANDIDATES = 50
+_DEVANAGARI = regex.compile(r"\p{Devanagari}")
 # BM25 counts a section's heading this many times (as BM25F weights a title field): a heading names what
 # its section answers, so a question sharing its words belongs there rather than in a sibling section
 # that only mentions them.
 HEADING_WEIGHT = 3
+# A passage that holds this share of the question's words is answered from a little below the threshold.
+COVERAGE_NEEDED = 0.8
+COVERAGE_MARGIN = 0.8
+PREFIX = 5
+# The document whose sections each explain one short form, headed "<short form>: <full form>".
+ACRONYMS_DOC = "acronyms"
 
 
 class Glossary:
@@ -54,7 +64,11 @@ class Glossary:
         return cls(data.get("glossary") or {})
 
     def english(self, text: str) -> str | None:
-        """The text with every known word replaced by its meaning, or None when no word is known."""
+        """The text with every known word replaced by its meaning, or None when no word is known.
+
+        Words left untranslated are dropped when they are Devanagari or Hindi particles: the English
+        model reads "course complete deadline" better than "course complete करने की deadline क्या है".
+        """
         found = words(text)
         out: list[str] = []
         replaced = False
@@ -68,7 +82,8 @@ class Glossary:
                     i += size
                     break
             else:
-                out.append(found[i])
+                if not _DEVANAGARI.search(found[i]) and found[i] not in STOPWORDS:
+                    out.append(found[i])
                 i += 1
         return " ".join(out) if replaced else None
 
@@ -112,6 +127,7 @@ class KnowledgeBase:
         lexical_weight: float = LEXICAL_WEIGHT,
         saturation: float = SATURATION,
         glossary: Glossary | None = None,
+        outside: OutsideTopics | None = None,
     ) -> None:
         if stored.manifest.model != encoder.name:
             raise IndexUnavailable(
@@ -124,16 +140,44 @@ class KnowledgeBase:
         self.lexical_weight = lexical_weight
         self.saturation = saturation
         self.glossary = glossary or Glossary({})
+        self.outside = outside or OutsideTopics([])
         self.chunks = stored.chunks
         self._by_id: dict[tuple[str, str], Chunk] = {(c.id, c.language): c for c in self.chunks}
+        self._vocabulary: dict[str, frozenset[str]] = {}
+        for chunk in self.chunks:
+            known = self._vocabulary.get(chunk.id, frozenset())
+            self._vocabulary[chunk.id] = known | frozenset(tokenize(chunk.search_text))
+        # "mdo" -> "acronyms#mdo": a two-word "MDO meaning" is answered from its own section.
+        self.acronyms: dict[str, str] = {
+            c.heading.split(":")[0].strip().casefold(): c.id
+            for c in self.chunks
+            if c.source.doc_id == ACRONYMS_DOC and ":" in c.heading
+        }
         self._bm25 = bm25s.BM25()
         self._bm25.index([passage_terms(c) or [""] for c in self.chunks], show_progress=False)
 
     @classmethod
     def load(
-        cls, folder: Path, encoder: Encoder, *, min_score: float, glossary: Glossary | None = None
+        cls,
+        folder: Path,
+        encoder: Encoder,
+        *,
+        min_score: float,
+        glossary: Glossary | None = None,
+        outside: OutsideTopics | None = None,
     ) -> "KnowledgeBase":
-        return cls(load_index(folder), encoder, min_score=min_score, glossary=glossary)
+        return cls(load_index(folder), encoder, min_score=min_score, glossary=glossary, outside=outside)
+
+    @classmethod
+    def configured(cls, folder: Path, encoder: Encoder, settings: Settings) -> "KnowledgeBase":
+        """The index in `folder` with the threshold, glossary and outside topics the settings name."""
+        return cls.load(
+            folder,
+            encoder,
+            min_score=settings.kb_min_score,
+            glossary=Glossary.load(settings.kb_glossary),
+            outside=OutsideTopics.load(settings.kb_outside),
+        )
 
     def readings(self, query: str) -> list[str]:
         """The texts to embed for a query: itself, and its English reading when the glossary has one."""
@@ -175,11 +219,43 @@ class KnowledgeBase:
                     break
         return list(best.values())
 
-    def confident(self, hits: list[Hit]) -> bool:
-        return bool(hits) and hits[0].score >= self.min_score
+    def confident(self, hits: list[Hit], query: str | None = None) -> bool:
+        """Sure enough to answer from the best hit: its score clears the threshold, or, a little below
+        it, the passage holds nearly every word the question asks about ("50% rule?" scores low only
+        because it is short)."""
+        if not hits:
+            return False
+        if hits[0].score >= self.min_score:
+            return True
+        return (
+            query is not None
+            and hits[0].score >= self.min_score - COVERAGE_MARGIN
+            and self.coverage(query, hits[0].chunk.id) >= COVERAGE_NEEDED
+        )
+
+    def coverage(self, query: str, chunk_id: str) -> float:
+        """The share of the question's content words (in the best of its readings) that the passage, in
+        any of its languages, contains: exactly, or as an inflection sharing its first letters."""
+        vocabulary = self._vocabulary.get(chunk_id, frozenset())
+        best = 0.0
+        for reading in self.readings(query):
+            terms = set(tokenize(reading))
+            if terms:
+                found = sum(_in_vocabulary(term, vocabulary) for term in terms)
+                best = max(best, found / len(terms))
+        return best
+
+    def text_in_all_languages(self, chunk_id: str) -> str:
+        return "\n".join(c.search_text for c in self.chunks if c.id == chunk_id)
 
     def passage(self, chunk_id: str, language: str) -> Chunk | None:
         """The passage with this id, in the given language if there is such a version."""
         return self._by_id.get((chunk_id, language)) or next(
             (c for c in self.chunks if c.id == chunk_id), None
         )
+
+
+def _in_vocabulary(term: str, vocabulary: frozenset[str]) -> bool:
+    if term in vocabulary:
+        return True
+    return len(term) >= PREFIX and any(word.startswith(term[:PREFIX]) for word in vocabulary)

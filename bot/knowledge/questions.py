@@ -1,0 +1,184 @@
+"""Reading what a message asks before searching: the same question pasted twice, the one sentence of a
+long ramble that asks something, a two-word "MDO meaning", and a follow-up with no topic of its own.
+
+People write "iGOT full form pls", paste a question twice, or bury it in a 1,000-character story about
+their office. Searching the whole text finds the passage that shares most words with the story; these
+helpers give the search the part that asks.
+"""
+
+from pathlib import Path
+
+import regex
+import yaml
+
+from bot.language import tokenize, words
+
+_SENTENCE = regex.compile(r"[^.?!।\n]+[.?!।]*", regex.UNICODE)
+_QUESTION_TEXT = """
+    what which when where who whom whose why how whether can could is are does do did should shall will
+    kya kyu kyun kyon kab kaha kahan kaun kon kaunsa konsa kitne kitna kitni kaise kese kis kisko kisse
+    क्या क्यों कब कहाँ कहां कौन कौनसा कौन-सा कितने कितना कितनी कैसे किस किसे किसको बताइए बताएं बताओ
+    batao bataiye bataye batayein tell explain
+"""
+_QUESTION_WORDS = frozenset(_QUESTION_TEXT.split())
+# Asking for a meaning or a full form ("MDO meaning", "iGOT ka full form", "AIS stands for?"); "naam"
+# alone is not one ("naam batao": tell me the names).
+_ASKS_MEANING = regex.compile(
+    r"\b(?:full\s*form|meaning|means?|stands?\s+for|abbreviation|expansion|expand|matlab|arth|"
+    r"p[ou]+ra\s+naam)\b|मतलब|अर्थ|पूरा\s+नाम|फ़?ुल\s*फ़?ॉर्म",
+    regex.IGNORECASE,
+)
+# What else such a question may say: "pls", "what is", "the word", "kya hota hai", "and DoPT?".
+_FILLER_TEXT = """
+    pls plz please kindly tell term word short called what whats is the of for and also aur और पूरा पूरी
+    pura poora puri hota hoti hai hain batao bataye bataiye bata बताइए बताएं बताओ बता होता होती लिखा likha
+    meaning means mean full form fullform stand stands abbreviation expansion expand matlab arth naam
+    मतलब अर्थ नाम फ़ुल फुल फॉर्म फ़ॉर्म
+"""
+_FILLER_WORDS = frozenset(_FILLER_TEXT.split())
+MAX_OTHER_WORDS = 2
+
+
+# A follow-up that leans on the previous turn: it opens with "and", "what if", "also", or is a few
+# words with no topic of its own ("and for whom?", "aur last date?").
+_FOLLOW_UP_OPENERS = regex.compile(
+    r"^\s*(?:and|also|but|what if|what about|then|so|aur|or|to|toh|phir|fir|और|तो|फिर|लेकिन|पर)\b",
+    regex.IGNORECASE,
+)
+FOLLOW_UP_MAX_WORDS = 6
+LONG_MESSAGE_CHARS = 240
+
+
+def without_repeats(text: str) -> str:
+    """The message with a question pasted twice or three times kept once."""
+    tokens = text.split()
+    folded = [t.casefold() for t in tokens]
+    for times in (2, 3):
+        size, extra = divmod(len(tokens), times)
+        if (
+            size >= 2
+            and not extra
+            and all(folded[i * size : (i + 1) * size] == folded[:size] for i in range(1, times))
+        ):
+            return " ".join(tokens[:size])
+    return " ".join(tokens)
+
+
+def sentences(text: str) -> list[str]:
+    return [s.strip() for s in _SENTENCE.findall(text) if s.strip()]
+
+
+def is_question(sentence: str) -> bool:
+    """Whether a sentence asks something: a question mark, or a question word among its words."""
+    return "?" in sentence or any(w in _QUESTION_WORDS for w in words(sentence))
+
+
+def asking_parts(text: str) -> list[str]:
+    """For a long message, the sentences that ask something (each, and all together); empty for a short
+    message, which is searched whole."""
+    if len(text) < LONG_MESSAGE_CHARS:
+        return []
+    asking = [s for s in sentences(text) if is_question(s) and len(tokenize(s)) >= 2]
+    if not asking:
+        return []
+    return [*asking, " ".join(asking)] if len(asking) > 1 else asking
+
+
+def acronym_asked(text: str, acronyms: dict[str, str]) -> str | None:
+    """The acronym a message asks the meaning of, as a key of `acronyms`: "MDO meaning", "iGOT ka full
+    form kya hai", "OM में AIS लिखा है, AIS मतलब क्या?" (the last one named), "AIS?". None when the
+    message asks more than that."""
+    found = tokenize(text)
+    known = [w for w in found if w in acronyms]
+    if not known:
+        return None
+    asks_meaning = bool(_ASKS_MEANING.search(text))
+    other = [w for w in found if w not in acronyms and w not in _FILLER_WORDS]
+    if other and not (asks_meaning and len(other) <= MAX_OTHER_WORDS):
+        return None
+    if len(set(known)) == 1:
+        return known[0]
+    meaning = _ASKS_MEANING.search(text)
+    if meaning is None:
+        return None
+    # Several short forms: the one written nearest to "meaning" / "full form".
+    lowered = text.casefold()
+    return min(set(known), key=lambda a: abs(lowered.rfind(a, 0, meaning.start() + 1) - meaning.start()))
+
+
+def leans_on_previous(text: str) -> bool:
+    """Whether the message opens like a follow-up ("and for whom?", "aur miss ho gaya toh?") or has
+    hardly a word of its own, so that it is read with the previous question's topic first."""
+    content = tokenize(text)
+    opens_like_one = bool(_FOLLOW_UP_OPENERS.search(text)) and len(content) <= FOLLOW_UP_MAX_WORDS
+    return opens_like_one or len(content) <= 1
+
+
+def is_short(text: str) -> bool:
+    """Short enough to be a follow-up when it finds nothing on its own ("last date?", "sab ke liye?")."""
+    return len(tokenize(text)) <= FOLLOW_UP_MAX_WORDS
+
+
+class OutsideTopics:
+    """Subjects next to ours that the sources do not cover (knowledge/outside.yml): pay, leave, grades."""
+
+    def __init__(self, groups: list[list[str]]) -> None:
+        self._phrases = [tuple(words(str(spelling))) for group in groups for spelling in group]
+        self._phrases = [p for p in self._phrases if p]
+
+    @classmethod
+    def load(cls, path: Path) -> "OutsideTopics":
+        """The topics in `path`; none when the file does not exist."""
+        if not path.exists():
+            return cls([])
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        return cls(data.get("outside") or [])
+
+    def named(self, question: str, passage_text: str) -> str | None:
+        """A subject the question names and the passage found does not mention, or None."""
+        asked, found = words(question), " ".join(words(passage_text))
+        for phrase in self._phrases:
+            size = len(phrase)
+            named = any(tuple(asked[i : i + size]) == phrase for i in range(len(asked) - size + 1))
+            if named and f" {' '.join(phrase)} " not in f" {found} ":
+                return " ".join(phrase)
+        return None
+
+
+# Saying that something does not work for you ("OTP nahi aa raha", "I can't find my department"), as
+# opposed to asking how a thing works in general ("what if the OTP does not come?").
+_PROBLEM = regex.compile(
+    r"\b(?:not|no|never|didn'?t|doesn'?t|don'?t|isn'?t|wasn'?t|haven'?t|can'?t|cannot|couldn'?t|unable|"
+    r"stuck|failed|fails|failing|error|problem|issue|wrong|missing|nahi|nahin|nhi|nai|na|atak|atka|"
+    r"atki|dikkat|samasya|pareshan|galat)\b|नहीं|नही|अटक|दिक्कत|समस्या|परेशान|गलत|ग़लत",
+    regex.IGNORECASE,
+)
+_HYPOTHETICAL = regex.compile(
+    r"\b(?:if|in case|suppose|what happens|agar|yadi|kya hoga|kya karna chahiye)\b|अगर|यदि|क्या होगा",
+    regex.IGNORECASE,
+)
+# About one's own record: "my certificate", "how many points have I got", "mera progress", "मैंने".
+_OWN_RECORD = regex.compile(
+    r"\b(?:my|mine|have i|did i|do i have|i have completed|i completed|i got|mera|meri|mere|mujhe|"
+    r"maine|hamara|hamari|hamare)\b|मेरा|मेरी|मेरे|मुझे|मैंने|हमारा|हमारी|हमारे",
+    regex.IGNORECASE,
+)
+# Asking for a person: "talk to a human", "connect me to the helpdesk", "kisi se baat karao".
+_PERSON = regex.compile(
+    r"\b(?:human|person|agent|someone|somebody|staff|executive|representative|insaan|insan|talk|speak|"
+    r"connect|call me|baat|escalate|complaint|transfer)\b|इंसान|व्यक्ति|किसी\s+से|बात|शिकायत",
+    regex.IGNORECASE,
+)
+
+
+def reports_a_problem(text: str) -> bool:
+    """The message says something is not working for the writer, rather than asking a general rule."""
+    return bool(_PROBLEM.search(text)) and not _HYPOTHETICAL.search(text)
+
+
+def about_own_record(text: str) -> bool:
+    return bool(_OWN_RECORD.search(text))
+
+
+def asks_for_a_person(text: str) -> bool:
+    return bool(_PERSON.search(text))

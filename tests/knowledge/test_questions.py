@@ -1,0 +1,65 @@
+"""Reading what a message asks (bot/knowledge/questions.py), without the model."""
+
+from pathlib import Path
+
+import pytest
+
+from bot.knowledge.questions import (
+    OutsideTopics,
+    acronym_asked,
+    asking_parts,
+    is_question,
+    leans_on_previous,
+    without_repeats,
+)
+
+ACRONYMS = {"mdo": "acronyms#mdo", "igot": "acronyms#igot", "ais": "acronyms#ais", "om": "acronyms#om"}
+
+
+def test_a_question_pasted_twice_or_three_times_is_kept_once() -> None:
+    assert without_repeats("what is MDO? What is MDO?") == "what is MDO?"
+    assert without_repeats("otp nahi aaya otp nahi aaya otp nahi aaya") == "otp nahi aaya"
+    assert without_repeats("no no problem here") == "no no problem here"
+
+
+@pytest.mark.parametrize(
+    ("text", "asked"),
+    [
+        ("MDO meaning", "mdo"),
+        ("iGOT ka full form kya hai", "igot"),
+        ("AIS?", "ais"),
+        ("OM में AIS लिखा है, AIS मतलब क्या?", "ais"),
+        ("what does MDO stand for", "mdo"),
+        ("how do I choose my MDO during registration", None),  # asks more than the meaning
+        ("naam batao", None),
+    ],
+)
+def test_the_acronym_whose_meaning_is_asked(text: str, asked: str | None) -> None:
+    assert acronym_asked(text, ACRONYMS) == asked
+
+
+def test_a_long_ramble_is_searched_by_the_sentences_that_ask() -> None:
+    story = "I joined the ministry last year and my section officer keeps reminding us about training. " * 3
+    ramble = story + "By when do I have to finish the mandatory courses? Thanks in advance."
+    assert asking_parts(ramble) == ["By when do I have to finish the mandatory courses?"]
+    assert asking_parts("By when do I have to finish the courses?") == []  # short: searched whole
+
+
+def test_questions_and_follow_ups_are_recognised_in_three_languages() -> None:
+    assert is_question("kab tak karna hai")
+    assert is_question("पंजीकरण कैसे करें")
+    assert not is_question("I registered yesterday.")
+    assert leans_on_previous("and is that for everyone?")
+    assert leans_on_previous("aur last date?")
+    assert not leans_on_previous("what is the deadline for the mandatory courses on iGOT")
+
+
+def test_a_subject_the_sources_do_not_cover_is_named_unless_the_passage_mentions_it(tmp_path: Path) -> None:
+    path = tmp_path / "outside.yml"
+    path.write_text("outside:\n  - [salary, वेतन, tankhwah]\n  - [leave rules]\n", encoding="utf-8")
+    outside = OutsideTopics.load(path)
+    assert outside.named("will my salary stop if I do not finish", "The courses count in the APAR.") == "salary"
+    assert outside.named("meri tankhwah kategi kya", "APAR") == "tankhwah"
+    assert outside.named("does the salary slip show it", "Your salary slip shows nothing.") is None
+    assert outside.named("what are the courses", "APAR") is None
+    assert OutsideTopics.load(tmp_path / "absent.yml").named("salary", "") is None
