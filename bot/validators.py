@@ -82,6 +82,7 @@ STATES_AND_UTS = {
 }
 _STATE_ALIASES = {
     "nct of delhi": "Delhi",
+    "nct delhi": "Delhi",
     "gnctd": "Delhi",
     "new delhi": "Delhi",
     "up": "Uttar Pradesh",
@@ -329,3 +330,63 @@ def organisation_key(name: str) -> str:
     """The form of an organisation name used to spot the same request twice."""
     text = unicodedata.normalize("NFKC", name).casefold()
     return " ".join(re.sub(r"[^\w\s]", " ", text).split())
+
+
+# "My name is Geeta Kumari", "मेरा नाम गीता कुमारी है और ईमेल …", "Anil Kumar Meena, anil@mea.gov.in".
+_INTRODUCTION = re.compile(
+    r"^(?:(?:hi|hello|namaste|sir|ji|नमस्ते)[\s,!.]+)*(?:my (?:full )?name is|name is|name\s*:|i am|i'm|"
+    r"this is|myself|mera (?:pura |poora )?naam|मेरा (?:पूरा )?नाम|मैं)\s*",
+    re.IGNORECASE,
+)
+_NAME_END = re.compile(r"\s*(?:hai|hoon|hun|here|है|हूँ|हूं)\s*$", re.IGNORECASE)
+_PART_BREAK = re.compile(r"\s*(?:[,;\n]|\band\b|\baur\b|और)\s*", re.IGNORECASE)
+
+
+def name_in(text: str) -> str:
+    """The name in a message that introduces the writer, with any e-mail or mobile taken out; the text
+    itself when it is no introduction."""
+    text = ascii_digits(clean_text(text))
+    text = _EMAIL.sub(" ", text)
+    for mobile in re.findall(r"[+\d][\d\s().-]{8,}\d", text):
+        if find_mobiles(mobile):
+            text = text.replace(mobile, " ")
+    first = next((part for part in _PART_BREAK.split(text) if part.strip(" .")), text)
+    return _NAME_END.sub("", _INTRODUCTION.sub("", first.strip())).strip(" .")
+
+
+def is_full_name(name: str) -> bool:
+    """A first name and a surname: the request is checked against official records."""
+    return len(name.split()) >= 2
+
+
+_GOVERNMENT_WORDS = re.compile(
+    r"\b(?:government|govt\.?|gov|sarkar|state|rajya|of)\b|सरकार|राज्य", re.IGNORECASE
+)
+_MINISTRY_WORDS = re.compile(r"\bministry\b|\bmantralaya\b|मंत्रालय", re.IGNORECASE)
+
+
+def level_and_place(text: str) -> tuple[str | None, str | None]:
+    """What an answer to "Centre or State?" implies: "Rajasthan", "राजस्थान सरकार" or "UP govt" give
+    the State as well; "Centre. Ministry of External Affairs" gives the ministry; a ministry alone
+    gives the Centre."""
+    cleaned = clean_text(text).strip(" .")
+    bare = " ".join(_GOVERNMENT_WORDS.sub(" ", cleaned).split())
+    if bare:
+        state = parse_state(bare)
+        if state.ok:
+            return "state", state.value
+    head, rest = _split_first(cleaned)
+    level = parse_level(head)
+    if level.ok and rest:
+        return level.value, rest
+    if level.ok:
+        return level.value, None
+    if _MINISTRY_WORDS.search(cleaned):
+        return "centre", cleaned
+    return None, None
+
+
+def _split_first(text: str) -> tuple[str, str]:
+    """ "Centre. Ministry of X" -> ("Centre", "Ministry of X"); text with no break -> (text, "")."""
+    parts = re.split(r"\s*[.,;:]\s*|\s+[–-]\s+", text, maxsplit=1)
+    return (parts[0], parts[1].strip(" .")) if len(parts) == 2 else (text, "")

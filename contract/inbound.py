@@ -9,7 +9,9 @@ import json
 import unicodedata
 from typing import Literal
 
-MAX_MESSAGE_CHARS = 1000
+# A long story around one question is read (bot/knowledge/questions.asking_parts); beyond this, a
+# message is refused before NLU.
+MAX_MESSAGE_CHARS = 2000
 Problem = Literal["empty", "too_long", "no_text"]
 # Rasa parses "/intent{...}" itself, so a screened message skips the model and lands in the
 # fallback action, which reads the entity to tell the user what was wrong.

@@ -1,6 +1,9 @@
 import pytest
 
 from bot.validators import (
+    is_full_name,
+    level_and_place,
+    name_in,
     organisation_key,
     parse_email,
     parse_free_text,
@@ -192,3 +195,41 @@ def test_personal_data_is_masked() -> None:
     masked = mask_personal_data("I am r.sharma@nic.in, call +91 98765 43210 or ९८७६५४३२१०")
     assert "r.sharma" not in masked and "98765" not in masked and "43210" not in masked
     assert "@nic.in" in masked and "3210" in masked
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Anil Kumar Meena, anil.meena@mea.gov.in", "Anil Kumar Meena"),
+        ("मेरा नाम गीता कुमारी है और ईमेल geeta.kumari@rajasthan.gov.in है", "गीता कुमारी"),
+        ("My name is Ravi Shankar", "Ravi Shankar"),
+        ("i am Priya Sharma 98100 12345", "Priya Sharma"),
+        ("Mohd. Imran Qureshi", "Mohd. Imran Qureshi"),
+    ],
+)
+def test_the_name_in_an_introduction(text: str, name: str) -> None:
+    assert name_in(text) == name
+
+
+def test_a_full_name_has_a_surname() -> None:
+    assert is_full_name("Geeta Kumari") and not is_full_name("Geeta")
+
+
+@pytest.mark.parametrize(
+    ("text", "level", "place"),
+    [
+        ("Centre. Ministry of External Affairs", "centre", "Ministry of External Affairs"),
+        ("Central - Ministry of Home Affairs", "centre", "Ministry of Home Affairs"),
+        ("Ministry of Railways", "centre", "Ministry of Railways"),
+        ("राजस्थान", "state", "Rajasthan"),
+        ("राजस्थान सरकार", "state", "Rajasthan"),
+        ("UP govt", "state", "Uttar Pradesh"),
+        ("Tamil Nadu state", "state", "Tamil Nadu"),
+        ("Govt of NCT of Delhi", "state", "Delhi"),
+        ("kendra sarkar", "centre", None),
+        ("State", "state", None),
+        ("no idea", None, None),
+    ],
+)
+def test_what_an_answer_to_centre_or_state_implies(text: str, level: str | None, place: str | None) -> None:
+    assert level_and_place(text) == (level, place)

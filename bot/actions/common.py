@@ -6,6 +6,7 @@ import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+import regex
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
@@ -42,7 +43,33 @@ DIGRESSION_INTENTS = frozenset(
     }
 )
 # Intents that steer the form itself (cancel, hand over, switch language).
-CONTROL_INTENTS = frozenset({"cancel", "request_human", "set_language"})
+CONTROL_INTENTS = frozenset({"cancel", "goodbye", "request_human", "set_language"})
+# Ending or stopping, also inside a longer sentence ("ok thanks, that's all", "stop this form, I will
+# ask Ramesh"): never a form's answer, whatever else the sentence names.
+_CLOSING = regex.compile(
+    r"\b(?:bye|goodbye|that'?s all|thats it|nothing else|cancel|stop (?:this|the|it)|leave it|forget it|"
+    r"never\s?mind|rehne do|rahne do|chhodo|chodo|band karo|alvida|bas itna|bas karo)\b|"
+    r"रहने दो|छोड़ो|छोडो|बंद करो|रद्द|अलविदा|बस इतना|बस करो",
+    regex.IGNORECASE,
+)
+
+
+_GOODBYE = regex.compile(
+    r"\b(?:bye|goodbye|thanks|thank you|thx|ty|shukriya|dhanyavad|dhanyawad|alvida)\b|धन्यवाद|शुक्रिया|अलविदा",
+    regex.IGNORECASE,
+)
+
+
+def says_goodbye(text: str) -> bool:
+    """Thanks or a goodbye among the words: a stop that also ends the conversation gets a goodbye."""
+    return bool(_GOODBYE.search(text))
+
+
+def closes(text: str) -> bool:
+    """Whether the message ends the conversation or stops what is going on."""
+    return bool(_CLOSING.search(text)) and not is_button_payload(text)
+
+
 DIGRESSION_CONFIDENCE = 0.8
 
 

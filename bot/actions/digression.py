@@ -3,12 +3,14 @@
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.actions.common import latest_intent, response_kwargs
+from bot.actions.answer_first import ROUTED_INTENTS, tries_the_answer
+from bot.actions.common import closes, latest_intent, latest_text, response_kwargs, says_goodbye
 from bot.actions.knowledge import answer_from_knowledge
 from bot.actions.organisation_request import FORM_SLOTS
+from bot.knowledge.questions import is_question
 
 DIGRESSION_RESPONSES = {
     "ask_certificate": "utter_certificate_help",
@@ -25,7 +27,7 @@ DIGRESSION_RESPONSES = {
 FORM_STATE = {
     "organisation_request_form": (*FORM_SLOTS, "request_confirmed", "field_to_correct"),
     "otp_form": ("otp_channel", "otp_resolved"),
-    "identity_form": ("identity_email", "identity_code", "pending_request"),
+    "identity_form": ("identity_email", "identity_code", "pending_request", "pending_course"),
 }
 
 
@@ -36,12 +38,21 @@ class ActionAnswerDigression(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
+        if closes(latest_text(tracker)):
+            # "ok thanks, that's all" or "stop this, I will ask Ramesh" read as a side question: it ends.
+            stopped = await ActionCancelForm().run(dispatcher, tracker, domain)
+            return [*stopped, FollowupAction("action_listen")]
         intent, _confidence = latest_intent(tracker)
         response = DIGRESSION_RESPONSES.get(intent or "")
         events: list[EventType] = []
+        answered = None
         if intent == "faq":
             events = await answer_from_knowledge(dispatcher, tracker) or []
-        elif response:
+        elif intent in ROUTED_INTENTS and tries_the_answer(intent, latest_text(tracker)):
+            # The same choice as outside a form: a general question gets the circulars' answer.
+            answered = await answer_from_knowledge(dispatcher, tracker, admit_doubt=False)
+            events = answered or []
+        if intent != "faq" and answered is None and response:
             dispatcher.utter_message(response=response, **response_kwargs(tracker))
         dispatcher.utter_message(response="utter_continue_form")
         return events
@@ -56,6 +67,15 @@ class ActionCancelForm(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        slots = FORM_STATE.get(tracker.active_loop_name or "", ())
+        text = latest_text(tracker)
+        form = tracker.active_loop_name
+        if form and is_question(text) and not closes(text):
+            # "Who can I contact for this?" read as a cancel: answered, and the form goes on.
+            answered = await answer_from_knowledge(dispatcher, tracker) or []
+            dispatcher.utter_message(response="utter_continue_form")
+            return [*answered, FollowupAction(form)]
+        slots = FORM_STATE.get(form or "", ())
         dispatcher.utter_message(response="utter_form_cancelled")
+        if says_goodbye(text) and latest_intent(tracker)[0] != "goodbye":  # the goodbye rule says its own
+            dispatcher.utter_message(response="utter_goodbye")
         return [ActiveLoop(None), SlotSet("requested_slot", None), *(SlotSet(s, None) for s in slots)]

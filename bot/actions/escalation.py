@@ -2,11 +2,12 @@
 
 from typing import Any
 
+import regex
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.actions.common import Unavailable, blocking, channel, language, response_kwargs
+from bot.actions.common import Unavailable, blocking, channel, language, latest_text, response_kwargs
 from bot.helpdesk.escalations import open_escalation, summarise_transcript
 from bot.services import get_services
 
@@ -40,4 +41,24 @@ class ActionEscalate(Action):
         dispatcher.utter_message(
             response="utter_escalated", **response_kwargs(tracker, reference=escalation.reference)
         )
-        return [SlotSet("escalation_reason", None), SlotSet("escalation_context", None)]
+        return [
+            SlotSet("escalation_reason", None),
+            SlotSet("escalation_context", None),
+            SlotSet("escalation_reference", escalation.reference),
+        ]
+
+
+_ASKS_REFERENCE = regex.compile(
+    r"\b(?:reference|ref|ticket|complaint\s+(?:no|number|id))\b|संदर्भ|रेफ़रेंस|रेफरेंस|रिफरेंस", regex.IGNORECASE
+)
+
+
+def repeat_reference(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
+    """After a hand-over, "what is my reference number?" gets the same reference again, not a new case."""
+    reference = tracker.get_slot("escalation_reference")
+    if not reference or not _ASKS_REFERENCE.search(latest_text(tracker)):
+        return False
+    dispatcher.utter_message(
+        response="utter_escalation_reference", **response_kwargs(tracker, reference=reference)
+    )
+    return True

@@ -8,15 +8,16 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 
-from bot.actions.common import entity, is_button_payload, latest_text, steers_away
+from bot.actions.common import closes, entity, is_button_payload, latest_text, steers_away
 from bot.validators import Parsed
 
 
 class AnswerFormValidation(FormValidationAction):
     """The text answers the slot that was asked; entities fill other empty slots they name.
 
-    An entity that is the very answer just given fills nothing else: "Railway Board" typed as the
-    department must not also become the organisation because the tagger read it as one.
+    An entity inside the answer just given fills nothing else: "Railway Board" typed as the department
+    must not also become the organisation because the tagger read it, or a part of it ("Consular" in
+    "Consular, Passport and Visa Division"), as one.
 
     A message that clearly asks something else (a digression, "cancel", "talk to a person")
     fills nothing, so Rasa rejects the form and the rules answer it, then resume the form.
@@ -43,7 +44,7 @@ class AnswerFormValidation(FormValidationAction):
                 found
                 and slot not in values
                 and tracker.get_slot(slot) is None
-                and _words(found) != answer_words
+                and (answer_words is None or _words(found) not in answer_words)
             ):
                 values[slot] = found
         return [SlotSet(slot, value) for slot, value in values.items()]
@@ -51,7 +52,9 @@ class AnswerFormValidation(FormValidationAction):
     def answer(self, slot: str, tracker: Tracker) -> Any:
         """The value the latest message gives the requested `slot`, or None when it gives none."""
         text = latest_text(tracker)
-        if is_button_payload(text) or (steers_away(tracker) and not self.clearly_answers(slot, text)):
+        if is_button_payload(text) or closes(text):
+            return None
+        if steers_away(tracker) and not self.clearly_answers(slot, text):
             return None
         return text
 

@@ -15,9 +15,10 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.actions.common import Unavailable, blocking, channel, session_key
+from bot.actions.common import Unavailable, blocking, channel, latest_text, session_key
 from bot.actions.form_base import AnswerFormValidation
 from bot.identity import audit, proofs
+from bot.knowledge.questions import about_own_record
 from bot.services import get_services
 from bot.validators import parse_email
 from contract import metadata as meta
@@ -155,6 +156,19 @@ async def drain_deliveries() -> None:
 class ValidateIdentityForm(AnswerFormValidation):
     def name(self) -> str:
         return "validate_identity_form"
+
+    async def get_extraction_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        """When the form starts, an address the user gave as their own with the question ("can you
+        check mine? my mail is …") is taken, so that it is not asked again. Someone else's is not: a
+        code is never sent to an address the user did not call theirs."""
+        text = latest_text(tracker)
+        if tracker.get_slot("requested_slot") is None and "@" in text and about_own_record(text):
+            own = parse_email(text).value
+            if own is not None and tracker.get_slot("identity_email") is None:
+                return [SlotSet("identity_email", own)]
+        return await super().get_extraction_events(dispatcher, tracker, domain)
 
     def clearly_answers(self, slot: str, text: str) -> bool:
         if slot == "identity_email":

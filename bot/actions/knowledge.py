@@ -19,6 +19,7 @@ from bot.actions.common import (
     message_problem,
     response_kwargs,
 )
+from bot.actions.escalation import repeat_reference
 from bot.knowledge.answers import Answer, answer_question
 from bot.knowledge.feedback import record_feedback
 from bot.knowledge.index import IndexUnavailable
@@ -28,6 +29,8 @@ from bot.services import get_services
 from contract.privacy import mask_personal_data
 
 logger = logging.getLogger(__name__)
+# What is kept of the answered question as the next turn's context.
+MAX_CONTEXT_CHARS = 400
 
 
 def _knowledge() -> KnowledgeBase | None:
@@ -39,16 +42,33 @@ def _knowledge() -> KnowledgeBase | None:
         return None
 
 
+def answered_last_turn(tracker: Tracker) -> str | None:
+    """The passage the reply to the previous message answered with, if it answered with one."""
+    users = 0
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            users += 1
+            if users == 2:
+                return None
+        elif users == 1 and event.get("event") == "slot" and event.get("name") == "kb_last_answer":
+            return event.get("value")
+    return None
+
+
 async def answer_from_knowledge(
-    dispatcher: CollectingDispatcher, tracker: Tracker, *, admit_doubt: bool = True
+    dispatcher: CollectingDispatcher, tracker: Tracker, *, admit_doubt: bool = True, text: str | None = None
 ) -> list[EventType] | None:
-    """Answer the latest message from the knowledge base.
+    """Answer the latest message (or the part of it in `text`) from the knowledge base.
 
     Returns the events to apply, or None when nothing was said because `admit_doubt` is off (the
     fallback then goes on with its own clarification) and the search was unsure or unavailable.
+    The passage answered last time is not sent again in a row: the next sure one is, or the user is
+    told that was all and offered the helpdesk.
     """
-    text = latest_text(tracker)
+    text = latest_text(tracker) if text is None else text
     chosen = entity(tracker, "kb_chunk")
+    if not chosen and repeat_reference(dispatcher, tracker):
+        return []
     if not chosen:
         problem = message_problem(tracker)
         if problem or in_unsupported_script(text):
@@ -62,8 +82,21 @@ async def answer_from_knowledge(
         return []
     lang = language(tracker)
     # A chosen topic is answered for the question that led to it.
-    question = (tracker.get_slot("kb_last_question") or "") if chosen else text
-    result = await asyncio.to_thread(answer_question, knowledge, question, lang, topic=chosen)
+    previous = tracker.get_slot("kb_last_question") or None
+    question = (previous or "") if chosen else text
+    # A follow-up with no topic of its own ("and for whom?") is read with the previous question's.
+    context = None if chosen else previous
+    result = await asyncio.to_thread(
+        answer_question, knowledge, question, lang, topic=chosen, previous=context
+    )
+    sent = answered_last_turn(tracker)
+    if isinstance(result, Answer) and not chosen and result.passage_id == sent:
+        result = await asyncio.to_thread(
+            answer_question, knowledge, question, lang, previous=context, exclude=sent
+        )
+        if not isinstance(result, Answer):
+            dispatcher.utter_message(response="utter_knowledge_said_all", **response_kwargs(tracker))
+            return [SlotSet("kb_last_question", mask_personal_data(text)[:MAX_CONTEXT_CHARS])]
     if result is None:
         dispatcher.utter_message(response="utter_knowledge_topic_gone", **response_kwargs(tracker))
         return []
@@ -72,17 +105,15 @@ async def answer_from_knowledge(
         dispatcher.utter_message(response="utter_ask_helpful")
         return [
             SlotSet("kb_last_answer", result.passage_id),
-            SlotSet("kb_last_question", mask_personal_data(result.question)),
+            SlotSet("kb_last_question", mask_personal_data(result.question)[:MAX_CONTEXT_CHARS]),
         ]
     if not admit_doubt:
         return None
-    buttons = [
-        {"title": t.title[:60], "payload": f'/faq{{"kb_chunk": "{t.passage_id}"}}'} for t in result.topics
-    ]
+    buttons = [{"title": t.title, "payload": f'/faq{{"kb_chunk": "{t.passage_id}"}}'} for t in result.topics]
     helpdesk = "हेल्पडेस्क से बात" if lang == "hi" else "Talk to the helpdesk"
     buttons.append({"title": helpdesk, "payload": "/request_human"})
     dispatcher.utter_message(response="utter_knowledge_not_sure", buttons=buttons, **response_kwargs(tracker))
-    return [SlotSet("kb_last_question", mask_personal_data(text))]
+    return [SlotSet("kb_last_question", mask_personal_data(text)[:MAX_CONTEXT_CHARS])]
 
 
 class ActionAnswerFaq(Action):

@@ -18,9 +18,14 @@ from bot.actions.common import (
     steers_away,
 )
 from bot.actions.form_base import AnswerFormValidation, checked
+from bot.actions.knowledge import answer_from_knowledge
 from bot.helpdesk.organisation_requests import RequestDetails, file_request, find_request
+from bot.knowledge.questions import is_question
 from bot.services import get_services
 from bot.validators import (
+    is_full_name,
+    level_and_place,
+    name_in,
     parse_email,
     parse_free_text,
     parse_level,
@@ -28,6 +33,7 @@ from bot.validators import (
     parse_person_name,
     parse_state,
 )
+from contract.privacy import find_mobiles
 
 FORM_SLOTS = (
     "requester_name",
@@ -72,6 +78,35 @@ def clear_field(field: str) -> dict[str, Any]:
     return {FIELD_SLOTS[field]: None, "request_confirmed": None, "field_to_correct": None}
 
 
+def implied_values(requested: str, text: str, tracker: Tracker) -> dict[str, Any]:
+    """What an answer says beyond the field asked: "Anil Kumar Meena, anil@mea.gov.in" gives the
+    e-mail too, "Rajasthan" at "Centre or State?" gives the State, "Centre. Ministry of X" the ministry.
+    Only fields still empty are filled."""
+
+    def empty(slot: str) -> bool:
+        return tracker.get_slot(slot) is None and slot != requested
+
+    implied: dict[str, Any] = {}
+    email = parse_email(text) if "@" in text else None
+    if email is not None and email.ok and empty("requester_email"):
+        implied["requester_email"] = email.value
+    mobiles = find_mobiles(text) if requested != "requester_mobile" else []
+    if len(mobiles) == 1 and empty("requester_mobile"):
+        implied["requester_mobile"] = mobiles[0]
+    if requested == "requester_name":
+        implied["requester_name"] = name_in(text)
+    elif (
+        requested in ("government_level", "ministry_or_state")
+        and tracker.get_slot("government_level") is None
+    ):
+        level, place = level_and_place(text)
+        if level is not None:
+            implied["government_level"] = level
+            if place is not None and tracker.get_slot("ministry_or_state") is None:
+                implied["ministry_or_state"] = place
+    return implied
+
+
 class ValidateOrganisationRequestForm(AnswerFormValidation):
     entity_slots: ClassVar[dict[str, str]] = {
         "requester_email": "email",
@@ -107,7 +142,12 @@ class ValidateOrganisationRequestForm(AnswerFormValidation):
             if field is not None:
                 return [SlotSet(slot, value) for slot, value in clear_field(field).items()]
             return [SlotSet("request_confirmed", "change")]
-        return await super().get_extraction_events(dispatcher, tracker, domain)
+        events = await super().get_extraction_events(dispatcher, tracker, domain)
+        values = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+        requested = tracker.get_slot("requested_slot")
+        if isinstance(values.get(requested), str):
+            values.update(implied_values(requested, values[requested], tracker))
+        return [SlotSet(slot, value) for slot, value in values.items()]
 
     def answer(self, slot: str, tracker: Tracker) -> Any:
         if slot == "request_confirmed":
@@ -127,51 +167,73 @@ class ValidateOrganisationRequestForm(AnswerFormValidation):
         }
         return slot in strict and strict[slot](text).ok
 
-    def validate_requester_name(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> dict[str, Any]:
-        return (
-            checked("requester_name", parse_person_name(str(value)), dispatcher) if value is not None else {}
-        )
-
-    def validate_requester_email(
+    async def validate_requester_name(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> dict[str, Any]:
         if value is None:
             return {}
-        return checked("requester_email", parse_email(str(value)), dispatcher, **response_kwargs(tracker))
+        if is_question(str(value)):
+            return await answer_instead("requester_name", dispatcher, tracker)
+        parsed = parse_person_name(str(value))
+        if parsed.ok and not is_full_name(str(parsed.value)):
+            dispatcher.utter_message(response="utter_invalid_full_name")
+            return {"requester_name": None}
+        return checked("requester_name", parsed, dispatcher)
 
-    def validate_requester_mobile(
+    async def validate_requester_email(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> dict[str, Any]:
-        return checked("requester_mobile", parse_mobile(str(value)), dispatcher) if value is not None else {}
+        if value is None:
+            return {}
+        parsed = parse_email(str(value))
+        if not parsed.ok and is_question(str(value)):
+            return await answer_instead("requester_email", dispatcher, tracker)
+        return checked("requester_email", parsed, dispatcher, **response_kwargs(tracker))
+
+    async def validate_requester_mobile(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> dict[str, Any]:
+        if value is None:
+            return {}
+        parsed = parse_mobile(str(value))
+        if not parsed.ok and is_question(str(value)):
+            return await answer_instead("requester_mobile", dispatcher, tracker)
+        return checked("requester_mobile", parsed, dispatcher)
 
     def validate_government_level(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> dict[str, Any]:
         return checked("government_level", parse_level(str(value)), dispatcher) if value is not None else {}
 
-    def validate_ministry_or_state(
+    async def validate_ministry_or_state(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> dict[str, Any]:
         if value is None:
             return {}
+        if is_question(str(value)):
+            return await answer_instead("ministry_or_state", dispatcher, tracker)
         state_level = tracker.get_slot("government_level") == "state"
         return checked(
             "ministry_or_state", (parse_state if state_level else parse_free_text)(str(value)), dispatcher
         )
 
-    def validate_department(
+    async def validate_department(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> dict[str, Any]:
-        return checked("department", parse_free_text(str(value)), dispatcher) if value is not None else {}
+        if value is None:
+            return {}
+        if is_question(str(value)):
+            return await answer_instead("department", dispatcher, tracker)
+        return checked("department", parse_free_text(str(value)), dispatcher)
 
-    def validate_organisation_name(
+    async def validate_organisation_name(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> dict[str, Any]:
-        return (
-            checked("organisation_name", parse_free_text(str(value)), dispatcher) if value is not None else {}
-        )
+        if value is None:
+            return {}
+        if is_question(str(value)):
+            return await answer_instead("organisation_name", dispatcher, tracker)
+        return checked("organisation_name", parse_free_text(str(value)), dispatcher)
 
     def validate_request_confirmed(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
@@ -188,6 +250,12 @@ class ValidateOrganisationRequestForm(AnswerFormValidation):
         if field is None:
             return {"field_to_correct": None}
         return clear_field(field)
+
+
+async def answer_instead(slot: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
+    """A question typed where a name was asked for is answered, and the field is asked again."""
+    answered = await answer_from_knowledge(dispatcher, tracker) or []
+    return {slot: None, **{e["name"]: e["value"] for e in answered if e.get("event") == "slot"}}
 
 
 class ActionSubmitOrganisationRequest(Action):

@@ -6,8 +6,9 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.actions.common import latest_intent
+from bot.actions.common import is_button_payload, latest_intent, latest_text
 from bot.actions.form_base import AnswerFormValidation
+from bot.knowledge.questions import reports_a_problem
 
 CHECKS = {
     "mobile": ("mobile_aadhaar", "mobile_dnd", "wait", "limit"),
@@ -23,6 +24,56 @@ def otp_channel_from_text(text: str) -> str | None:
     lowered = text.casefold()
     found = [channel for channel, words in CHANNEL_WORDS.items() if any(w in lowered for w in words)]
     return found[0] if len(found) == 1 else None
+
+
+# What a message says was already tried ("I already checked spam", "aadhaar se linked hai").
+CHECK_WORDS = {
+    "mobile_aadhaar": ("aadhaar", "aadhar", "आधार"),
+    "mobile_dnd": ("dnd", "do not disturb", "डीएनडी"),
+    "email_spam": ("spam", "junk", "स्पैम"),
+    "email_server": ("server", "it team", "it department", "सर्वर"),
+    "wait": ("waited", "waiting", "intezar", "intezaar", "इंतज़ार", "इंतजार"),
+    "limit": ("resend", "many times", "several times", "kai baar", "bar bar", "कई बार", "बार-बार"),
+}
+DONE_WORDS = (
+    "already", "checked", "tried", "done", "linked", "kar liya", "kar chuka", "kar chuki", "dekh liya",
+    "check kiya", "kiya", "किया", "कर लिया", "कर चुका", "कर चुकी", "देख लिया", "पहले ही", "जुड़ा", "लिंक",
+)  # fmt: skip
+FED_UP = (
+    "fed up", "tried everything", "nothing works", "nothing worked", "sab kar liya", "sab try", "sab check",
+    "thak gaya", "thak gayi", "pareshan", "frustrat", "परेशान", "सब कर लिया", "सब कुछ कर", "थक गया",
+)  # fmt: skip
+
+
+def fed_up(text: str) -> bool:
+    lowered = text.casefold()
+    return any(w in lowered for w in FED_UP)
+
+
+def checks_said_done(text: str) -> set[str]:
+    """The checks a message says were already done: "number is linked with Aadhaar", "spam dekh liya"."""
+    lowered = text.casefold()
+    if not any(w in lowered for w in DONE_WORDS):
+        return set()
+    return {check for check, words in CHECK_WORDS.items() if any(w in lowered for w in words)}
+
+
+def otp_start(text: str) -> tuple[list[EventType], str]:
+    """Where the OTP checklist begins for a message that reports the problem: the channel it names is
+    not asked again, the checks it says were done are skipped, and when none is left, or the writer is
+    fed up, the helpdesk is offered at once. Returns the slots to set and the action to run."""
+    channel = otp_channel_from_text(text)
+    if fed_up(text):
+        return [SlotSet("otp_channel", channel)], "action_otp_outcome"
+    if channel is None:
+        return [], "otp_form"
+    done = checks_said_done(text)
+    left = [i for i, check in enumerate(CHECKS[channel]) if check not in done]
+    if not left:
+        last = len(CHECKS[channel]) - 1
+        tried = [SlotSet("otp_channel", channel), SlotSet("otp_step", last), SlotSet("otp_resolved", "no")]
+        return tried, "action_otp_outcome"
+    return [SlotSet("otp_channel", channel), SlotSet("otp_step", left[0])], "otp_form"
 
 
 def current_check(tracker: Tracker) -> str:
@@ -45,7 +96,12 @@ class ValidateOtpForm(AnswerFormValidation):
     def answer(self, slot: str, tracker: Tracker) -> Any:
         if slot == "otp_resolved":
             intent, _confidence = latest_intent(tracker)
-            return {"affirm": "yes", "deny": "no"}.get(intent or "")
+            text = latest_text(tracker)
+            said = {"affirm": "yes", "deny": "no"}.get(intent or "")
+            # "still not working", "फिर भी नहीं आ रहा": a no, whatever NLU made of it.
+            if said is None and not is_button_payload(text) and (reports_a_problem(text) or fed_up(text)):
+                said = "no"
+            return said
         return super().answer(slot, tracker)
 
     def clearly_answers(self, slot: str, text: str) -> bool:
@@ -64,8 +120,15 @@ class ValidateOtpForm(AnswerFormValidation):
     ) -> dict[str, Any]:
         if value != "no":
             return {"otp_resolved": value}
+        text = latest_text(tracker)
+        if fed_up(text):
+            return {"otp_resolved": "no"}  # the outcome offers the helpdesk
+        checks = CHECKS[tracker.get_slot("otp_channel")]
+        done = checks_said_done(text)
         step = int(tracker.get_slot("otp_step") or 0) + 1
-        if step >= len(CHECKS[tracker.get_slot("otp_channel")]):
+        while step < len(checks) and checks[step] in done:
+            step += 1  # not shown again: the user said it was done
+        if step >= len(checks):
             return {"otp_resolved": "no"}
         return {"otp_resolved": None, "otp_step": step}
 
@@ -97,7 +160,11 @@ class ActionOtpOutcome(Action):
         if tracker.get_slot("otp_resolved") == "yes":
             dispatcher.utter_message(response="utter_otp_fixed")
             return reset
-        dispatcher.utter_message(response="utter_otp_offer_escalation")
+        # Reached with no answer to "did it come?" only when the user was fed up before the checks.
+        gone_through = tracker.get_slot("otp_resolved") == "no"
+        dispatcher.utter_message(
+            response="utter_otp_offer_escalation" if gone_through else "utter_otp_offer_helpdesk_now"
+        )
         context = {
             "topic": "otp",
             "otp_channel": tracker.get_slot("otp_channel"),

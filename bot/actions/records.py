@@ -11,6 +11,7 @@ import contextlib
 from datetime import UTC, date, datetime
 from typing import Any
 
+import regex
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -25,12 +26,15 @@ from bot.actions.common import (
     response_kwargs,
 )
 from bot.actions.identity import IDENTITY_SLOTS, proven_employee
+from bot.actions.knowledge import answer_from_knowledge
 from bot.identity import audit
+from bot.knowledge.questions import about_own_record, about_someone_else
 from bot.records import progress
 from bot.records.progress import CertificateState
 from bot.records.source import EmployeeRef, LearnerSnapshot
 from bot.services import get_services
 from bot.validators import parse_email, parse_mobile
+from contract.privacy import mask_personal_data
 
 PERSONAL_INTENTS = ("ask_course_progress", "ask_karma_points", "ask_certificate")
 CERTIFICATE = "ask_certificate"
@@ -38,6 +42,12 @@ CERTIFICATE = "ask_certificate"
 # waiting for it, or shows the summary.
 SHARE_CONTACT = "share_contact"
 MAX_LISTED = 10
+MAX_PENDING_COURSE_CHARS = 300
+FOLLOW_UP_TOPICS = {
+    "ask_karma_points": "Karma Points",
+    CERTIFICATE: "course certificate",
+    "": "mandatory prescribed courses 50% deadline 31 March 2026 APAR",
+}
 COURSE_BUTTONS = 5
 
 
@@ -65,7 +75,7 @@ def say_summary(dispatcher: CollectingDispatcher, snapshot: LearnerSnapshot) -> 
         dispatcher.utter_message(response="utter_progress_no_plan", name=snapshot.employee.name)
         return
     dispatcher.utter_message(
-        response="utter_progress_summary",
+        response=one_or_many("utter_progress_summary", summary.completed),
         name=snapshot.employee.name,
         completed=summary.completed,
         prescribed=summary.prescribed,
@@ -89,19 +99,49 @@ def say_summary(dispatcher: CollectingDispatcher, snapshot: LearnerSnapshot) -> 
     if summary.on_track:
         dispatcher.utter_message(response="utter_progress_on_track")
     else:
-        dispatcher.utter_message(response="utter_progress_behind", missing=missing)
-    pending = summary.pending
-    if not pending:
-        return
-    lines = [f"• {c.title} ({round(c.completion)}%)" for c in pending[:MAX_LISTED]]
-    if len(pending) > MAX_LISTED:
-        lines.append(f"… +{len(pending) - MAX_LISTED}")
-    dispatcher.utter_message(response="utter_pending_courses", count=len(pending), courses="\n".join(lines))
+        dispatcher.utter_message(response=one_or_many("utter_progress_behind", missing), missing=missing)
+    done = [f"• {c.title}" + (f" ({_date(c.completed_at)})" if c.completed_at else "") for c in summary.done]
+    if done:
+        dispatcher.utter_message(
+            response=one_or_many("utter_completed_courses", len(done)),
+            count=len(done),
+            courses=listed(done),
+        )
+    pending = [f"• {c.title} ({round(c.completion)}%)" for c in summary.pending]
+    if pending:
+        dispatcher.utter_message(
+            response=one_or_many("utter_pending_courses", len(pending)),
+            count=len(pending),
+            courses=listed(pending),
+        )
+
+
+def one_or_many(response: str, count: int) -> str:
+    """The response for exactly one thing ("1 पाठ्यक्रम पूरा हुआ") or for several ("3 पाठ्यक्रम पूरे हुए")."""
+    return f"{response}_one" if count == 1 else response
+
+
+def listed(lines: list[str]) -> str:
+    shown = lines[:MAX_LISTED]
+    if len(lines) > MAX_LISTED:
+        shown.append(f"… +{len(lines) - MAX_LISTED}")
+    return "\n".join(shown)
+
+
+_LOOK_UP = regex.compile(
+    r"\b(?:check|look up|look at|see|record|records|status|dekh|dekho|dekhkar|dekh kar)\b|"
+    r"रिकॉर्ड|रिकार्ड|देखकर|देखें|जाँच|जांच",
+    regex.IGNORECASE,
+)
 
 
 def asks_for_own_certificate(tracker: Tracker) -> bool:
-    """Whether the message names a course or came from the "check my certificate" button."""
-    return entity(tracker, "scope") == "mine" or entity(tracker, "course") is not None
+    """Whether the message names a course, came from the "check my certificate" button, or asks to
+    look at the writer's own record ("can you check mine?", "मेरा रिकॉर्ड देखकर बताइए")."""
+    if entity(tracker, "scope") == "mine" or entity(tracker, "course") is not None:
+        return True
+    text = latest_text(tracker)
+    return about_own_record(text) and bool(_LOOK_UP.search(text))
 
 
 def say_karma(dispatcher: CollectingDispatcher, snapshot: LearnerSnapshot) -> None:
@@ -115,6 +155,9 @@ def say_karma(dispatcher: CollectingDispatcher, snapshot: LearnerSnapshot) -> No
 def say_certificate(dispatcher: CollectingDispatcher, tracker: Tracker, snapshot: LearnerSnapshot) -> None:
     chosen = entity(tracker, "course")
     course = progress.find_course(snapshot, chosen or latest_text(tracker))
+    waiting = tracker.get_slot("pending_course")
+    if course is None and waiting:
+        course = progress.find_course(snapshot, waiting)
     if course is None:
         started = [c for c in snapshot.courses if c.completion > 0]
         started.sort(key=lambda c: c.completed_at or datetime.min.replace(tzinfo=UTC), reverse=True)
@@ -152,7 +195,11 @@ class ActionPersonalRecords(Action):
         intent, _confidence = latest_intent(tracker)
         pending = tracker.get_slot("pending_request")
         request = intent if intent in PERSONAL_INTENTS else pending or "ask_course_progress"
-        resumed = [SlotSet("pending_request", None), *(SlotSet(s, None) for s in IDENTITY_SLOTS)]
+        resumed = [
+            SlotSet("pending_request", None),
+            SlotSet("pending_course", None),
+            *(SlotSet(s, None) for s in IDENTITY_SLOTS),
+        ]
         services = get_services()
         where = {"channel": channel(tracker), "sender_id": tracker.sender_id}
         down = "utter_records_unavailable"
@@ -165,10 +212,24 @@ class ActionPersonalRecords(Action):
                 ):
                     return resumed  # the identity form ran and failed; it said why
                 if request == CERTIFICATE and not asks_for_own_certificate(tracker):
-                    dispatcher.utter_message(response="utter_certificate_help", **response_kwargs(tracker))
-                    return resumed
+                    # The circulars' answer to what was asked, else the general rules; then the offer.
+                    answered = await answer_from_knowledge(dispatcher, tracker, admit_doubt=False)
+                    if answered is None:
+                        dispatcher.utter_message(
+                            response="utter_certificate_help", **response_kwargs(tracker)
+                        )
+                        return resumed
+                    dispatcher.utter_message(
+                        response="utter_offer_own_certificates", **response_kwargs(tracker)
+                    )
+                    return [*resumed, *answered]
                 dispatcher.utter_message(response="utter_identity_needed")
-                return [SlotSet("pending_request", request), FollowupAction("identity_form")]
+                asked = mask_personal_data(latest_text(tracker))[:MAX_PENDING_COURSE_CHARS]
+                return [
+                    SlotSet("pending_request", request),
+                    SlotSet("pending_course", asked if request == CERTIFICATE else None),
+                    FollowupAction("identity_form"),
+                ]
             snapshot = await blocking(
                 dispatcher,
                 tracker,
@@ -204,7 +265,8 @@ class ActionPersonalRecords(Action):
             say_certificate(dispatcher, tracker, snapshot)
         else:
             say_summary(dispatcher, snapshot)
-        return resumed
+        # A follow-up such as "what if I miss it?" is read with the topic of what was shown.
+        return [*resumed, SlotSet("kb_last_question", FOLLOW_UP_TOPICS.get(request, FOLLOW_UP_TOPICS[""]))]
 
 
 class ActionRefuseOtherPerson(Action):
@@ -216,6 +278,10 @@ class ActionRefuseOtherPerson(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
+        text = latest_text(tracker)
+        if about_own_record(text) and not about_someone_else(text):
+            # "I am Priya Sharma, priya.sharma@nic.in, what is my progress?": a name is not a colleague.
+            return [FollowupAction("action_personal_records")]
         services = get_services()
         with contextlib.suppress(Unavailable):  # the refusal stands even when it cannot be audited
             await blocking(

@@ -113,12 +113,14 @@ def answer_question(
     more_detail: bool | None = None,
     topic: str | None = None,
     previous: str | None = None,
+    exclude: str | None = None,
 ) -> Answer | Topics | None:
     """Answer `question` in `language` ("en" or "hi") from the passage the search is confident of, or
     the one the user chose (`topic`, a passage id); otherwise the closest topics. None when the chosen
     topic is no longer in the index. `previous` is the question answered before, which gives a
     follow-up ("and for whom?") its topic. `more_detail` (default: judged from the question's words)
-    allows a longer answer. Blocking (it may encode the question): call it off the event loop.
+    allows a longer answer. `exclude` names a passage not to answer with (the one just sent).
+    Blocking (it may encode the question): call it off the event loop.
     """
 
     def answer(chunk: Chunk, asked: str) -> Answer:
@@ -134,16 +136,17 @@ def answer_question(
         if section is not None:
             return answer(section, asked)
     hits, read_as = best_hits(knowledge, asked, previous)
+    hits = [hit for hit in hits if hit.chunk.id != exclude]
     if knowledge.confident(hits, read_as) and not knowledge.outside.named(
         read_as, knowledge.text_in_all_languages(hits[0].chunk.id)
     ):
         return answer(knowledge.passage(hits[0].chunk.id, language) or hits[0].chunk, read_as)
-    topics = []
+    topics: dict[str, Topic] = {}
     for hit in hits:
         passage = knowledge.passage(hit.chunk.id, language) or hit.chunk
-        # Table rows share their heading, so a row is named by its own text.
-        topics.append(Topic(hit.chunk.id, passage.text if "/row-" in passage.id else passage.heading))
-    return Topics(tuple(topics))
+        # A topic is named by its heading, whole; table rows share theirs, so one button stands for them.
+        topics.setdefault(passage.heading, Topic(hit.chunk.id, passage.heading))
+    return Topics(tuple(topics.values()))
 
 
 def best_hits(knowledge: KnowledgeBase, asked: str, previous: str | None) -> tuple[list[Hit], str]:
@@ -154,6 +157,10 @@ def best_hits(knowledge: KnowledgeBase, asked: str, previous: str | None) -> tup
     """
     with_context = f"{previous} {asked}" if previous else None
     if with_context and leans_on_previous(asked):
+        # "and the orientation workshop?" names its own topic: a passage holding all its words wins.
+        own = knowledge.search(asked, MAX_TOPICS)
+        if own and own[0].score >= knowledge.min_score and knowledge.coverage(asked, own[0].chunk.id) >= 1.0:
+            return own, asked
         hits = knowledge.search(with_context, MAX_TOPICS)
         if knowledge.confident(hits, with_context):
             return hits, with_context

@@ -15,12 +15,15 @@ from bot.language import tokenize, words
 
 _SENTENCE = regex.compile(r"[^.?!।\n]+[.?!।]*", regex.UNICODE)
 _QUESTION_TEXT = """
-    what which when where who whom whose why how whether can could is are does do did should shall will
+    what which when where who whom whose why how whether
     kya kyu kyun kyon kab kaha kahan kaun kon kaunsa konsa kitne kitna kitni kaise kese kis kisko kisse
     क्या क्यों कब कहाँ कहां कौन कौनसा कौन-सा कितने कितना कितनी कैसे किस किसे किसको बताइए बताएं बताओ
     batao bataiye bataye batayein tell explain
 """
 _QUESTION_WORDS = frozenset(_QUESTION_TEXT.split())
+# English asks with these only at the start: "is it free?", but not "my department is not listed".
+_OPENERS_TEXT = "is are am was were does do did can could should shall will would has have may"
+_QUESTION_OPENERS = frozenset(_OPENERS_TEXT.split())
 # Asking for a meaning or a full form ("MDO meaning", "iGOT ka full form", "AIS stands for?"); "naam"
 # alone is not one ("naam batao": tell me the names).
 _ASKS_MEANING = regex.compile(
@@ -46,6 +49,14 @@ _FOLLOW_UP_OPENERS = regex.compile(
     regex.IGNORECASE,
 )
 FOLLOW_UP_MAX_WORDS = 6
+REFERS_BACK_MAX_WORDS = 5
+# Words that point at the previous topic: "is it for everyone?", "इसमें कौन-सी दक्षताएँ", "iska matlab".
+_REFERS_BACK = regex.compile(
+    r"\b(?:is it|does it|is that|does that|do they|are they|for everyone|everybody|for all|sab ke liye|"
+    r"iska|iske|iski|isme|ismein|uska|uske|uski|usme)\b|इसमें|इसका|इसकी|इसके|उसका|उसकी|उसके|उसमें|"
+    r"सबके|सब के लिए",
+    regex.IGNORECASE,
+)
 LONG_MESSAGE_CHARS = 240
 
 
@@ -69,8 +80,11 @@ def sentences(text: str) -> list[str]:
 
 
 def is_question(sentence: str) -> bool:
-    """Whether a sentence asks something: a question mark, or a question word among its words."""
-    return "?" in sentence or any(w in _QUESTION_WORDS for w in words(sentence))
+    """Whether a sentence asks something: a question mark, a question word among its words, or an
+    English sentence opening with an auxiliary verb."""
+    if "?" in sentence or any(w in _QUESTION_WORDS for w in words(sentence)):
+        return True
+    return any(found[:1] and found[0] in _QUESTION_OPENERS for found in map(words, sentences(sentence)))
 
 
 def asking_parts(text: str) -> list[str]:
@@ -110,8 +124,10 @@ def leans_on_previous(text: str) -> bool:
     """Whether the message opens like a follow-up ("and for whom?", "aur miss ho gaya toh?") or has
     hardly a word of its own, so that it is read with the previous question's topic first."""
     content = tokenize(text)
-    opens_like_one = bool(_FOLLOW_UP_OPENERS.search(text)) and len(content) <= FOLLOW_UP_MAX_WORDS
-    return opens_like_one or len(content) <= 1
+    short = len(content) <= FOLLOW_UP_MAX_WORDS
+    opens_like_one = bool(_FOLLOW_UP_OPENERS.search(text)) and short
+    points_back = len(content) <= REFERS_BACK_MAX_WORDS and bool(_REFERS_BACK.search(text))
+    return opens_like_one or points_back or len(content) <= 1
 
 
 def is_short(text: str) -> bool:
@@ -163,12 +179,20 @@ _OWN_RECORD = regex.compile(
     r"maine|hamara|hamari|hamare)\b|मेरा|मेरी|मेरे|मुझे|मैंने|हमारा|हमारी|हमारे",
     regex.IGNORECASE,
 )
-# Asking for a person: "talk to a human", "connect me to the helpdesk", "kisi se baat karao".
-_PERSON = regex.compile(
-    r"\b(?:human|person|agent|someone|somebody|staff|executive|representative|insaan|insan|talk|speak|"
-    r"connect|call me|baat|escalate|complaint|transfer)\b|इंसान|व्यक्ति|किसी\s+से|बात|शिकायत",
+
+
+# Plainly asking for a person, whatever else the message says ("My APAR shows zero. Connect me to a
+# real person."): the hand-over comes first.
+_WANTS_A_PERSON = regex.compile(
+    r"\b(?:real person|human being|a human|to a human|speak to (?:a|someone|somebody|the)|"
+    r"talk to (?:a|someone|somebody|the)|connect me|insaan se|kisi se baat|baat karao|baat karwao|"
+    r"baat karwa do)\b|इंसान से|किसी व्यक्ति से|किसी से बात|बात करवा|बात कराइए|बात करवाइए",
     regex.IGNORECASE,
 )
+
+
+def wants_a_person(text: str) -> bool:
+    return bool(_WANTS_A_PERSON.search(text))
 
 
 def reports_a_problem(text: str) -> bool:
@@ -176,9 +200,19 @@ def reports_a_problem(text: str) -> bool:
     return bool(_PROBLEM.search(text)) and not _HYPOTHETICAL.search(text)
 
 
+# Someone else: "my colleague's certificate", "uska progress", "उनके कोर्स".
+_SOMEONE_ELSE = regex.compile(
+    r"\b(?:colleague|colleagues|friend|boss|senior|junior|subordinate|staff member|employee of|his|her|"
+    r"their|someone else|somebody else|other employee|another employee|uska|uski|uske|unka|unki|unke|"
+    r"inka|inki|inke|dost|sahkarmi|sahyogi)\b|उसका|उसकी|उसके|उनका|उनकी|उनके|इनका|इनकी|इनके|सहकर्मी|"
+    r"दोस्त|साथी|सहयोगी",
+    regex.IGNORECASE,
+)
+
+
 def about_own_record(text: str) -> bool:
     return bool(_OWN_RECORD.search(text))
 
 
-def asks_for_a_person(text: str) -> bool:
-    return bool(_PERSON.search(text))
+def about_someone_else(text: str) -> bool:
+    return bool(_SOMEONE_ELSE.search(text))

@@ -34,6 +34,9 @@ HEADING_WEIGHT = 3
 # A passage that holds this share of the question's words is answered from a little below the threshold.
 COVERAGE_NEEDED = 0.8
 COVERAGE_MARGIN = 0.8
+COVERAGE_WEIGHT = 0.5
+SOLE_PASSAGE_MARGIN = 1.2
+RERANKED = 8
 PREFIX = 5
 # The document whose sections each explain one short form, headed "<short form>: <full form>".
 ACRONYMS_DOC = "acronyms"
@@ -187,16 +190,19 @@ class KnowledgeBase:
     def search(self, query: str, k: int = 5) -> list[Hit]:
         """The best passages, one per chunk id (the best of its language versions), best first."""
         readings = self.readings(query)
-        return self.search_vectors(readings, self.encoder.encode(readings), k)
+        hits = self.search_vectors(readings, self.encoder.encode(readings), max(k, RERANKED))
+        # Among close scores, the passage holding more of the question's words comes first: "कुल कितने
+        # कोर्स और कितनी भाषाओं में" is about the catalogue, not the 50% rule, though both name courses.
+        ranked = sorted(hits, key=lambda h: -(h.score + COVERAGE_WEIGHT * self.coverage(query, h.chunk.id)))
+        return ranked[:k]
 
     def search_vectors(self, readings: list[str], vectors: np.ndarray, k: int = 5) -> list[Hit]:
         """Search with precomputed embeddings of `readings` (see `readings`); a passage's cosine is the
-        best over the readings and its BM25 terms come from all of them."""
-        """Candidates come from both rankers, and every candidate is scored by both.
+        best over the readings and its BM25 terms come from all of them.
 
-        A Hindi passage can win on BM25 while the English-only model ranks it nowhere near the dense
-        top-k; scoring it with its exact cosine (from the stored vectors) rather than a default keeps
-        the two signals comparable.
+        Candidates come from both rankers, and every candidate is scored by both: a Hindi passage can
+        win on BM25 while the English-only model ranks it nowhere near the dense top-k; scoring it with
+        its exact cosine (from the stored vectors) rather than a default keeps the two comparable.
         """
         count = len(self.chunks)
         if count == 0:
@@ -227,10 +233,16 @@ class KnowledgeBase:
             return False
         if hits[0].score >= self.min_score:
             return True
+        if query is None:
+            return False
+        covered = self.coverage(query, hits[0].chunk.id)
+        if hits[0].score >= self.min_score - COVERAGE_MARGIN and covered >= COVERAGE_NEEDED:
+            return True
+        # "languages?": every word of a short question is in this passage and in no other close one.
         return (
-            query is not None
-            and hits[0].score >= self.min_score - COVERAGE_MARGIN
-            and self.coverage(query, hits[0].chunk.id) >= COVERAGE_NEEDED
+            hits[0].score >= self.min_score - SOLE_PASSAGE_MARGIN
+            and covered >= 1.0
+            and all(self.coverage(query, hit.chunk.id) < 1.0 for hit in hits[1:])
         )
 
     def coverage(self, query: str, chunk_id: str) -> float:

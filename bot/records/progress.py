@@ -47,6 +47,7 @@ class Summary:
     assessment_required: bool
     assessment_passed: bool | None  # None: not taken
     pending: tuple[CourseRecord, ...]
+    done: tuple[CourseRecord, ...] = ()
 
     @property
     def on_track(self) -> bool:
@@ -77,6 +78,7 @@ def summarise(snapshot: LearnerSnapshot, *, today: date) -> Summary:
         assessment_required=bool(plan and plan.assessment_required),
         assessment_passed=snapshot.assessment.passed if snapshot.assessment else None,
         pending=tuple(c for c in mandated if c.status != EnrolmentStatus.completed),
+        done=tuple(c for c in mandated if c.status == EnrolmentStatus.completed),
     )
 
 

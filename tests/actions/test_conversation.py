@@ -6,6 +6,7 @@ import pytest
 from rasa_sdk.events import UserUtteranceReverted
 from sqlalchemy import select
 
+from bot.actions.answer_first import ActionAnswerFirst
 from bot.actions.digression import ActionAnswerDigression, ActionCancelForm
 from bot.actions.escalation import ActionEscalate
 from bot.actions.fallback import ActionFallback
@@ -206,7 +207,26 @@ async def test_escalation_is_recorded_with_context(domain, dispatcher, services)
     assert stored.reason == "otp_not_received" and stored.channel == "telegram" and stored.language == "hi"
     assert stored.context == {"otp_channel": "mobile"} and stored.sender_id == "telegram:test-user"
     assert "9876543210" not in stored.summary and "talk to a human" in stored.summary
-    assert slot_values(events) == {"escalation_reason": None, "escalation_context": None}
+    assert slot_values(events) == {
+        "escalation_reason": None,
+        "escalation_context": None,
+        "escalation_reference": reference,
+    }
+
+
+async def test_asking_for_the_reference_repeats_it_without_a_new_case(domain, dispatcher, services) -> None:
+    tracker = make_tracker(
+        domain,
+        text="ok. what is the reference number?",
+        intent="ask_course_progress",
+        slots={"escalation_reference": "ESC-ABC123"},
+    )
+    events = await ActionAnswerFirst().run(dispatcher, tracker, domain)
+    assert responses(dispatcher) == ["utter_escalation_reference"]
+    assert dispatcher.messages[0]["reference"] == "ESC-ABC123"
+    assert events[-1]["name"] == "action_listen"
+    with services.sessions() as session:
+        assert session.scalar(select(Escalation)) is None
 
 
 async def test_escalation_when_the_database_is_down(domain, dispatcher, database_down) -> None:

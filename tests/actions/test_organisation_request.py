@@ -1,5 +1,6 @@
 import pytest
 
+from bot.actions.digression import ActionAnswerDigression
 from bot.actions.organisation_request import (
     ActionRequestStatus,
     ActionSubmitOrganisationRequest,
@@ -281,3 +282,108 @@ async def test_an_unmistakable_value_is_an_answer_whatever_the_intent(domain, di
         slots={"requested_slot": "requester_mobile"},
     )
     assert values["requester_mobile"] == "9876543210"
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("bye", "goodbye"),
+        ("ok thanks, that's all", "inform"),  # whatever NLU made of it
+        ("stop this form, I will ask Ramesh Kumar instead", "ask_about_colleague"),
+        ("रहने दो, बाद में करूँगा", "inform"),
+        ("chhodo ise", "inform"),
+    ],
+)
+async def test_a_goodbye_or_a_stop_is_never_taken_as_an_answer(domain, dispatcher, text, intent) -> None:
+    values = await validate(
+        domain,
+        dispatcher,
+        text=text,
+        intent=intent,
+        confidence=0.4,
+        slots={"requested_slot": "requester_name"},
+    )
+    assert "requester_name" not in values
+
+
+async def test_a_stop_read_as_a_side_question_ends_the_form(domain, dispatcher) -> None:
+    tracker = make_tracker(
+        domain,
+        text="stop this form, I will ask my colleague Ramesh",
+        intent="ask_about_colleague",
+        active_loop=FORM,
+        slots={**FILLED, "requested_slot": "organisation_name"},
+    )
+    events = await ActionAnswerDigression().run(dispatcher, tracker, domain)
+    assert responses(dispatcher) == ["utter_form_cancelled"]
+    assert {"event": "active_loop", "name": None} in [
+        {k: e.get(k) for k in ("event", "name")} for e in events
+    ]
+    assert slot_values(events)["requester_name"] is None
+    assert events[-1]["event"] == "followup" and events[-1]["name"] == "action_listen"
+
+
+async def test_a_name_given_with_the_email_fills_both(domain, dispatcher) -> None:
+    values = await validate(
+        domain,
+        dispatcher,
+        text="Anil Kumar Meena, anil.meena@mea.gov.in",
+        intent="inform",
+        slots={"requested_slot": "requester_name"},
+    )
+    assert values == {"requester_name": "Anil Kumar Meena", "requester_email": "anil.meena@mea.gov.in"}
+
+
+async def test_a_single_given_name_is_not_a_full_name(domain, dispatcher) -> None:
+    values = await validate(
+        domain,
+        dispatcher,
+        text="Geeta",
+        intent="inform",
+        slots={"requester_name": None, "requested_slot": "requester_name"},
+    )
+    assert values == {"requester_name": None}
+    assert responses(dispatcher) == ["utter_invalid_full_name"]
+
+
+@pytest.mark.parametrize(
+    ("text", "filled"),
+    [
+        ("राजस्थान", {"government_level": "state", "ministry_or_state": "Rajasthan"}),
+        (
+            "Centre. Ministry of External Affairs",
+            {"government_level": "centre", "ministry_or_state": "Ministry of External Affairs"},
+        ),
+    ],
+)
+async def test_centre_or_state_answered_with_a_place_fills_both(domain, dispatcher, text, filled) -> None:
+    slots = {**FILLED, "government_level": None, "ministry_or_state": None, "department": None}
+    values = await validate(
+        domain, dispatcher, text=text, intent="inform", slots={**slots, "requested_slot": "government_level"}
+    )
+    assert values == filled
+
+
+async def test_a_part_of_the_answer_tagged_as_another_field_fills_nothing_else(domain, dispatcher) -> None:
+    values = await validate(
+        domain,
+        dispatcher,
+        text="Consular, Passport and Visa Division",
+        intent="inform",
+        entities=[{"entity": "organisation", "value": "Consular"}],
+        slots={**FILLED, "department": None, "organisation_name": None, "requested_slot": "department"},
+    )
+    assert values == {"department": "Consular, Passport and Visa Division"}
+
+
+async def test_a_question_at_a_field_is_answered_and_the_field_asked_again(domain, dispatcher) -> None:
+    values = await validate(
+        domain,
+        dispatcher,
+        text="by when must half of the prescribed courses be finished?",
+        intent="inform",
+        confidence=0.3,
+        slots={**FILLED, "organisation_name": None, "requested_slot": "organisation_name"},
+    )
+    assert values["organisation_name"] is None
+    assert "31 March 2026" in dispatcher.messages[0]["text"]

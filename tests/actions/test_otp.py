@@ -94,3 +94,26 @@ async def test_outcome_when_fixed(domain, dispatcher) -> None:
     tracker = make_tracker(domain, slots={"otp_channel": "mobile", "otp_step": 0, "otp_resolved": "yes"})
     values = slot_values(await ActionOtpOutcome().run(dispatcher, tracker, domain))
     assert responses(dispatcher) == ["utter_otp_fixed"] and "escalation_reason" not in values
+
+
+async def test_a_check_the_user_says_was_done_is_not_shown_again(domain, dispatcher) -> None:
+    values = await validate(
+        domain,
+        dispatcher,
+        text="नंबर सही है और आधार से भी जुड़ा है, फिर भी नहीं आ रहा",
+        intent="otp_not_received",
+        slots={"otp_channel": "mobile", "otp_step": 0, "requested_slot": "otp_resolved"},
+    )
+    # Whatever NLU made of it, "still not coming" is a no; the DND check comes next.
+    assert values == {"otp_resolved": None, "otp_step": 1}
+
+
+async def test_a_fed_up_user_ends_the_checks_with_the_helpdesk(domain, dispatcher) -> None:
+    values = await validate(
+        domain,
+        dispatcher,
+        text="I am fed up, nothing works",
+        intent="deny",
+        slots={"otp_channel": "email", "otp_step": 0, "requested_slot": "otp_resolved"},
+    )
+    assert values["otp_resolved"] == "no"

@@ -13,7 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 
 from bot.actions.identity import ActionForgetMe, ValidateIdentityForm, drain_deliveries
-from bot.actions.records import ActionPersonalRecords, ActionRefuseOtherPerson
+from bot.actions.records import ActionPersonalRecords, ActionRefuseOtherPerson, one_or_many
 from bot.identity import proofs
 from bot.identity.tables import AuditRecord, IdentityLink
 from bot.records.source import (
@@ -112,8 +112,10 @@ async def test_a_portal_token_proves_and_the_summary_follows(domain, personal) -
         "utter_progress_days_left",
         "utter_assessment_failed",
         "utter_progress_behind",
+        "utter_completed_courses",
         "utter_pending_courses",
     ]
+    assert dispatcher.messages[4]["count"] == 2 and dispatcher.messages[4]["courses"].startswith("• ")
     summary = dispatcher.messages[0]
     assert (summary["completed"], summary["prescribed"], summary["percent"], summary["required"]) == (
         2,
@@ -359,3 +361,78 @@ async def test_forget_me_unlinks(domain, personal) -> None:
         assert session.scalars(select(IdentityLink)).all() == []
     dispatcher, _ = await ask(domain, personal, "my progress", "ask_course_progress")
     assert responses(dispatcher) == ["utter_identity_needed"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I am Priya Sharma, priya.sharma@nic.in. What is my course progress?",
+        "मेरा नाम राकेश है, मेरे कोर्स कितने बाकी हैं?",
+        "mera naam Fatima hai, meri karma points batao",
+    ],
+)
+async def test_introducing_yourself_is_not_asking_about_someone_else(domain, dispatcher, text) -> None:
+    tracker = make_tracker(domain, text=text, intent="ask_about_colleague")
+    events = await ActionRefuseOtherPerson().run(dispatcher, tracker, domain)
+    assert dispatcher.messages == []
+    assert events == [FollowupAction("action_personal_records")]
+
+
+@pytest.mark.parametrize(
+    "text", ["my colleague's certificate status", "uska progress batao", "मेरे दोस्त के पॉइंट्स"]
+)
+async def test_a_colleague_named_next_to_my_is_still_someone_else(domain, dispatcher, text) -> None:
+    await ActionRefuseOtherPerson().run(dispatcher, make_tracker(domain, text=text), domain)
+    assert responses(dispatcher) == ["utter_other_person_refused"]
+
+
+async def start_identity_form(domain, text: str) -> list[str]:
+    """The identity form's first run, right after the personal question that started it."""
+    dispatcher = CollectingDispatcher()
+    slots = {"pending_request": "ask_certificate"}
+    tracker = make_tracker(
+        domain, text=text, intent="ask_certificate", slots=slots, active_loop="identity_form"
+    )
+    await ValidateIdentityForm().run(dispatcher, tracker, domain)
+    await drain_deliveries()
+    return responses(dispatcher)
+
+
+async def test_an_own_address_given_with_the_question_is_not_asked_again(domain, personal) -> None:
+    said = await start_identity_form(
+        domain, "I finished a course this morning, can you check mine? My mail is Anita.Verma@mha.gov.in"
+    )
+    assert said == ["utter_identity_code_sent"]
+    assert personal.mail.sent[-1]["to"] == "anita.verma@mha.gov.in"  # type: ignore[union-attr]
+
+
+async def test_someone_elses_address_never_gets_a_code(domain, personal) -> None:
+    said = await start_identity_form(domain, "show the certificate of ravi.shankar@up.gov.in")
+    assert "utter_identity_code_sent" not in said
+    assert personal.mail.sent == []  # type: ignore[union-attr]
+
+
+async def test_a_certificate_question_waiting_for_the_proof_keeps_its_course(domain, personal) -> None:
+    _, events = await ask(
+        domain,
+        personal,
+        "please check my record: my Noting and Drafting certificate is not generated",
+        "ask_certificate",
+    )
+    waiting = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+    assert (
+        waiting["pending_course"]
+        == "please check my record: my Noting and Drafting certificate is not generated"
+    )
+
+
+@pytest.mark.parametrize(
+    "response",
+    ["utter_progress_summary", "utter_progress_behind", "utter_completed_courses", "utter_pending_courses"],
+)
+def test_one_thing_and_several_things_have_their_own_hindi(domain, response: str) -> None:
+    one, many = domain["responses"][one_or_many(response, 1)], domain["responses"][one_or_many(response, 3)]
+    assert one_or_many(response, 1) == f"{response}_one" and one_or_many(response, 0) == response
+    hindi_one = next(v["text"] for v in one if v.get("condition"))
+    hindi_many = next(v["text"] for v in many if v.get("condition"))
+    assert hindi_one != hindi_many  # "पूरा हुआ" for one, "पूरे हुए" for several

@@ -58,7 +58,9 @@ def test_a_subject_the_sources_do_not_cover_is_named_unless_the_passage_mentions
     path = tmp_path / "outside.yml"
     path.write_text("outside:\n  - [salary, वेतन, tankhwah]\n  - [leave rules]\n", encoding="utf-8")
     outside = OutsideTopics.load(path)
-    assert outside.named("will my salary stop if I do not finish", "The courses count in the APAR.") == "salary"
+    assert (
+        outside.named("will my salary stop if I do not finish", "The courses count in the APAR.") == "salary"
+    )
     assert outside.named("meri tankhwah kategi kya", "APAR") == "tankhwah"
     assert outside.named("does the salary slip show it", "Your salary slip shows nothing.") is None
     assert outside.named("what are the courses", "APAR") is None

@@ -1,0 +1,142 @@
+"""A fact question gets the fact: the first step for every intent that also has a guided flow.
+
+NLU names the topic ("otp_not_received", "ask_certificate"), not whether the user reports a problem or
+asks a rule. "What should I check if the OTP does not come?" wants the circular's answer; "OTP nahi aa
+raha" wants the checklist; "how are Karma Points earned?" must not ask for an e-mail code. This action
+answers from the knowledge base when the message asks a general question the search is sure of, then
+offers the flow; otherwise it hands over to the flow, started from what the message already says.
+
+Either way it names the next action (`FollowupAction`), which Rasa runs before asking any policy. The
+rules write the flow's path after this action (so `rasa test` and the policies know it); when the
+action answered, its `FollowupAction("action_listen")` ends the turn there instead.
+"""
+
+from typing import Any
+
+import regex
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, FollowupAction
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.actions.common import entity, is_button_payload, latest_intent, latest_text, response_kwargs
+from bot.actions.escalation import repeat_reference
+from bot.actions.knowledge import answer_from_knowledge
+from bot.actions.otp import otp_start
+from bot.knowledge.questions import (
+    about_own_record,
+    is_question,
+    reports_a_problem,
+    wants_a_person,
+)
+from bot.language import LANGUAGES, tokenize
+
+# intent -> (the flow's first action, the response offering it after an answer)
+GUIDED = {
+    "otp_not_received": ("otp_form", "utter_offer_otp_checks"),
+    "organisation_not_found": ("organisation_request_form", "utter_offer_organisation_request"),
+}
+PERSONAL = {
+    "ask_course_progress": "utter_offer_own_progress",
+    "ask_karma_points": "utter_offer_own_karma_points",
+    "ask_certificate": "utter_offer_own_certificates",
+}
+# Intents whose "flow" is a fixed reply: the knowledge base's passage answers better when it is sure.
+FIXED_REPLIES = {
+    "ask_registration_help": ("utter_registration_walkthrough",),
+    "no_government_email": ("utter_no_government_email", "utter_anything_else_registration"),
+    "login_problem": ("utter_login_help",),
+    "out_of_scope": ("utter_out_of_scope",),
+    "bot_challenge": ("utter_iamabot",),
+}
+# "Are you a bot?" is about the assistant; "AIS मतलब क्या?" mistaken for it is not.
+_ABOUT_THE_ASSISTANT = regex.compile(
+    r"\b(?:bot|robot|human|machine|ai|computer|real|person|insaan|insan|asli|sahayak|you|your|aap|tum)\b|"
+    r"बॉट|रोबोट|इंसान|मशीन|असली|आप|तुम",
+    regex.IGNORECASE,
+)
+FLOW_ACTIONS = {
+    "registration_step": "action_registration_step",
+    "request_human": "action_escalate",
+    **{intent: "action_personal_records" for intent in PERSONAL},
+}
+ROUTED_INTENTS = frozenset({*GUIDED, *PERSONAL, *FIXED_REPLIES, *FLOW_ACTIONS})
+# "Hindi mein batao" only chooses the language; a question beside it also wants its answer.
+MIN_QUESTION_WORDS = 2
+_CLAUSE_BREAK = regex.compile(r"[,;।!\n]+|(?<=\?)\s*")
+_LANGUAGE_NAME = regex.compile(
+    r"\b(?:hindi|english|angrezi|angreji)\b|हिंदी|हिन्दी|अंग्रेज़ी|अंग्रेजी", regex.IGNORECASE
+)
+
+
+def tries_the_answer(intent: str, text: str) -> bool:
+    """Whether the message asks a general question, to be answered from the circulars before any flow."""
+    if is_button_payload(text):
+        return False  # a button that starts the flow
+    if intent == "bot_challenge":
+        return is_question(text) and not _ABOUT_THE_ASSISTANT.search(text)
+    if intent == "request_human":
+        return is_question(text) and not wants_a_person(text)
+    if intent in PERSONAL:
+        return is_question(text) and not about_own_record(text)
+    if intent in GUIDED or intent == "registration_step":
+        # "OTP nahi aa raha" wants the checklist; "OTP nahi aaya, kya check karu?" the answer first.
+        return is_question(text) or not reports_a_problem(text)
+    return True
+
+
+class ActionAnswerFirst(Action):
+    def name(self) -> str:
+        return "action_answer_first"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        intent = latest_intent(tracker)[0] or ""
+        text = latest_text(tracker)
+        if repeat_reference(dispatcher, tracker):
+            return [FollowupAction("action_listen")]
+        if intent != "request_human" and wants_a_person(text):
+            return [FollowupAction("action_escalate")]
+        if intent == "set_language":
+            return await choose_language(dispatcher, tracker, text)
+        if tries_the_answer(intent, text):
+            answered = await answer_from_knowledge(dispatcher, tracker, admit_doubt=False)
+            if answered is not None:
+                offer = GUIDED.get(intent, ("", ""))[1] or PERSONAL.get(intent)
+                if offer:
+                    dispatcher.utter_message(response=offer, **response_kwargs(tracker))
+                return [*answered, FollowupAction("action_listen")]
+        return start_flow(dispatcher, tracker, intent, text)
+
+
+async def choose_language(dispatcher: CollectingDispatcher, tracker: Tracker, text: str) -> list[EventType]:
+    """ "Reply in Hindi" switches (action_detect_language already set the slot); "मुझे हिंदी में
+    बताइए, OTP कहाँ आएगा?" also gets its answer; "languages?" asks a fact and gets it."""
+    chosen = entity(tracker, "language") in LANGUAGES
+    if chosen:
+        dispatcher.utter_message(response="utter_language_set")
+    # The clauses that do not name a language ask the question: "मुझे हिंदी में बताइए, OTP कहाँ आएगा?"
+    rest = " ".join(part for part in _CLAUSE_BREAK.split(text) if not _LANGUAGE_NAME.search(part)).strip()
+    if not chosen or (is_question(rest) and len(tokenize(rest)) >= MIN_QUESTION_WORDS):
+        asked = rest if chosen else text
+        answered = await answer_from_knowledge(dispatcher, tracker, admit_doubt=False, text=asked)
+        if answered is not None:
+            return [*answered, FollowupAction("action_listen")]
+    if not chosen:
+        dispatcher.utter_message(response="utter_language_set")
+    return [FollowupAction("action_listen")]
+
+
+def start_flow(dispatcher: CollectingDispatcher, tracker: Tracker, intent: str, text: str) -> list[EventType]:
+    """The flow for `intent`, begun from what `text` already says."""
+    if intent == "otp_not_received":
+        known, first = otp_start(text)
+        return [*known, FollowupAction(first)]
+    if intent == "organisation_not_found":
+        dispatcher.utter_message(response="utter_organisation_intro", **response_kwargs(tracker))
+        return [FollowupAction("organisation_request_form")]
+    if intent in FLOW_ACTIONS:
+        return [FollowupAction(FLOW_ACTIONS[intent])]
+    for response in FIXED_REPLIES.get(intent, ()):
+        dispatcher.utter_message(response=response, **response_kwargs(tracker))
+    return [FollowupAction("action_listen")]

@@ -1,0 +1,147 @@
+"""A fact question gets the fact; a problem or a question about one's own record gets the flow."""
+
+import pytest
+
+from bot.actions.answer_first import ActionAnswerFirst, tries_the_answer
+from bot.actions.digression import ActionAnswerDigression
+from bot.actions.otp import ActionOtpOutcome, otp_start
+from tests.actions.conftest import make_tracker, responses, slot_values
+from tests.actions.test_knowledge import DEADLINE_QUESTION
+
+
+def followup(events: list[dict]) -> str | None:
+    return next((e["name"] for e in events if e.get("event") == "followup"), None)
+
+
+@pytest.mark.parametrize(
+    ("intent", "text", "answer_first"),
+    [
+        ("ask_course_progress", "how is progress on the mandatory courses tracked?", True),
+        ("ask_course_progress", "how many courses have I completed", False),
+        ("ask_certificate", "mera certificate kab milega", False),
+        ("ask_certificate", "how long after finishing a course is the certificate issued?", True),
+        ("ask_karma_points", "karma points", False),  # no question: the user's own points
+        ("otp_not_received", "OTP nahi aa raha", False),
+        ("otp_not_received", "what should I check if the mobile OTP does not come?", True),
+        ("otp_not_received", "does the OTP go to the e-mail or the mobile?", True),
+        ("organisation_not_found", "my department is not in the dropdown", False),
+        ("request_human", "what is the helpdesk e-mail address?", True),
+        ("request_human", "connect me to a person", False),
+        ("request_human", "/request_human", False),
+        ("ask_registration_help", "what details do I need to register?", True),
+        ("registration_step", "stuck at step 5", False),
+        ("otp_not_received", "email wala OTP nahi aaya, email ke liye kya check karu??", True),
+        ("bot_challenge", "OM में AIS लिखा है, AIS मतलब क्या?", True),
+        ("bot_challenge", "are you a bot?", False),
+    ],
+)
+def test_which_messages_are_answered_before_any_flow(intent: str, text: str, answer_first: bool) -> None:
+    assert tries_the_answer(intent, text) is answer_first
+
+
+async def test_a_general_question_under_a_personal_intent_is_answered_without_a_proof(
+    domain, dispatcher
+) -> None:
+    tracker = make_tracker(domain, text=DEADLINE_QUESTION, intent="ask_course_progress")
+    events = await ActionAnswerFirst().run(dispatcher, tracker, domain)
+    assert "31 March 2026" in dispatcher.messages[0]["text"]
+    assert responses(dispatcher)[1:] == ["utter_ask_helpful", "utter_offer_own_progress"]
+    assert followup(events) == "action_listen"  # no identity form
+
+
+async def test_a_question_about_ones_own_record_goes_to_the_records(domain, dispatcher) -> None:
+    tracker = make_tracker(domain, text="how many courses have I completed", intent="ask_course_progress")
+    events = await ActionAnswerFirst().run(dispatcher, tracker, domain)
+    assert dispatcher.messages == []
+    assert followup(events) == "action_personal_records"
+
+
+async def test_a_question_the_search_is_unsure_of_falls_back_to_the_fixed_reply(domain, dispatcher) -> None:
+    tracker = make_tracker(domain, text="why is the sky blue?", intent="login_problem")
+    events = await ActionAnswerFirst().run(dispatcher, tracker, domain)
+    assert responses(dispatcher) == ["utter_login_help"]
+    assert followup(events) == "action_listen"
+
+
+async def test_a_missing_organisation_starts_the_form_with_its_introduction(domain, dispatcher) -> None:
+    tracker = make_tracker(domain, text="my department is not in the list", intent="organisation_not_found")
+    events = await ActionAnswerFirst().run(dispatcher, tracker, domain)
+    assert responses(dispatcher) == ["utter_organisation_intro"]
+    assert followup(events) == "organisation_request_form"
+
+
+async def test_an_otp_problem_starts_the_checklist_from_what_was_said(domain, dispatcher) -> None:
+    text = "OTP on mobile is not coming, I already checked that my number is linked with Aadhaar"
+    events = await ActionAnswerFirst().run(
+        dispatcher, make_tracker(domain, text=text, intent="otp_not_received"), domain
+    )
+    assert followup(events) == "otp_form"
+    assert slot_values(events) == {"otp_channel": "mobile", "otp_step": 1}  # the Aadhaar check is skipped
+
+
+def test_the_checklist_asks_the_channel_only_when_none_was_named() -> None:
+    assert otp_start("OTP nahi aaya") == ([], "otp_form")
+    events, first = otp_start("email otp nahi aaya, spam folder check kiya")
+    assert first == "otp_form" and slot_values(events) == {"otp_channel": "email", "otp_step": 1}
+
+
+async def test_a_fed_up_user_is_offered_the_helpdesk_at_once(domain, dispatcher) -> None:
+    events, first = otp_start("I am fed up, the SMS OTP never comes")
+    assert first == "action_otp_outcome"
+    tracker = make_tracker(domain, slots=slot_values(events))
+    await ActionOtpOutcome().run(dispatcher, tracker, domain)
+    assert responses(dispatcher) == ["utter_otp_offer_helpdesk_now"]
+
+
+async def test_every_check_already_done_goes_straight_to_the_helpdesk_offer(domain, dispatcher) -> None:
+    text = (
+        "email OTP not received. already checked spam, IT team says the server is not blocking, "
+        "waited, resend many times"
+    )
+    events, first = otp_start(text)
+    assert first == "action_otp_outcome" and slot_values(events)["otp_resolved"] == "no"
+    await ActionOtpOutcome().run(dispatcher, make_tracker(domain, slots=slot_values(events)), domain)
+    assert responses(dispatcher) == ["utter_otp_offer_escalation"]
+
+
+async def test_inside_a_form_a_general_question_is_answered_from_the_circulars(domain, dispatcher) -> None:
+    tracker = make_tracker(
+        domain, text=DEADLINE_QUESTION, intent="ask_course_progress", active_loop="organisation_request_form"
+    )
+    await ActionAnswerDigression().run(dispatcher, tracker, domain)
+    assert "31 March 2026" in dispatcher.messages[0]["text"]
+    assert "utter_personal_after_form" not in responses(dispatcher)
+    assert responses(dispatcher)[-1] == "utter_continue_form"
+
+
+async def test_choosing_hindi_with_a_question_switches_and_answers_the_question(domain, dispatcher) -> None:
+    tracker = make_tracker(
+        domain,
+        text="मुझे हिंदी में बताइए, by when must half of the prescribed courses be finished?",
+        intent="set_language",
+        entities=[{"entity": "language", "value": "hi"}],
+        slots={"language": "hi"},
+    )
+    events = await ActionAnswerFirst().run(dispatcher, tracker, domain)
+    assert responses(dispatcher)[0] == "utter_language_set"
+    assert "31 मार्च 2026" in dispatcher.messages[1]["text"]
+    assert followup(events) == "action_listen"
+
+
+async def test_choosing_a_language_alone_only_switches(domain, dispatcher) -> None:
+    tracker = make_tracker(
+        domain,
+        text="hindi mein batao",
+        intent="set_language",
+        entities=[{"entity": "language", "value": "hi"}],
+    )
+    await ActionAnswerFirst().run(dispatcher, tracker, domain)
+    assert responses(dispatcher) == ["utter_language_set"]
+
+
+async def test_asking_plainly_for_a_person_hands_over_whatever_the_intent(domain, dispatcher) -> None:
+    text = "I want to speak to a real person. My APAR is showing zero courses. Please connect me."
+    events = await ActionAnswerFirst().run(
+        dispatcher, make_tracker(domain, text=text, intent="ask_course_progress"), domain
+    )
+    assert followup(events) == "action_escalate"
