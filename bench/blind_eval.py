@@ -163,30 +163,33 @@ def shows_personal_data(reply: Reply) -> bool:
 
 
 Check = Callable[[Reply, Reply | None], bool]
+# Each behaviour is recognised in English, Hindi and romanised Hindi (Hinglish replies are romanised).
 BEHAVIOURS: dict[str, Check] = {
     "asks_which_otp": lambda r, _: (
-        _asks(r, "which otp", "कौन-सा otp", "कौन सा otp")
+        _asks(r, "which otp", "कौन-सा otp", "कौन सा otp", "kaun sa otp", "kaunsa otp")
         or (_asks(r, "mobile", "मोबाइल") and _asks(r, "email", "e-mail", "ईमेल"))
     ),
-    "asks_for_name": lambda r, _: _asks(r, "name", "नाम"),
+    "asks_for_name": lambda r, _: _asks(r, "name", "नाम", "naam"),
     "asks_for_email": lambda r, _: _asks(r, "email", "e-mail", "ईमेल", "ई-मेल"),
     "asks_for_code": lambda r, _: _asks(r, "code", "कोड"),
     "asks_for_mobile": lambda r, _: _asks(r, "mobile", "मोबाइल", "phone number"),
     "asks_centre_or_state": lambda r, _: (
-        _asks(r, "centre", "center", "केंद्र", "केन्द्र") and _asks(r, "state", "राज्य")
+        _asks(r, "centre", "center", "केंद्र", "केन्द्र", "kendra") and _asks(r, "state", "राज्य", "rajya")
     ),
     "asks_for_ministry_or_state": lambda r, _: _asks(
-        r, "ministry", "मंत्रालय", "which state", "कौन-सा राज्य", "किस राज्य"
+        r, "ministry", "मंत्रालय", "which state", "कौन-सा राज्य", "किस राज्य", "mantralaya", "kaun sa state"
     ),
-    "asks_for_department": lambda r, _: _asks(r, "department", "विभाग"),
-    "asks_for_organisation": lambda r, _: _asks(r, "organisation", "organization", "संगठन", "कार्यालय"),
+    "asks_for_department": lambda r, _: _asks(r, "department", "विभाग", "vibhag"),
+    "asks_for_organisation": lambda r, _: _asks(
+        r, "organisation", "organization", "संगठन", "कार्यालय", "sangathan", "karyalay"
+    ),
     "asks_to_confirm": lambda r, _: _asks(
-        r, "please check", "confirm", "is this right", "correct?", "सही है", "जाँच", "जांच", "पुष्टि"
+        r, "please check", "confirm", "is this right", "correct?", "सही है", "जाँच", "जांच", "पुष्टि", "sahi hai"
     ),
     "gives_reference": lambda r, _: bool(REFERENCE.search(r.text)),
     "offers_helpdesk": lambda r, _: offers_helpdesk(r),
     "confirms_cancel": lambda r, _: _asks(
-        r, "cancel", "stopped", "nothing was", "रद्द", "रोक दिया", "कुछ भी सेव नहीं", "सेव नहीं"
+        r, "cancel", "stopped", "nothing was", "रद्द", "रोक दिया", "कुछ भी सेव नहीं", "सेव नहीं", "radd", "rok diya"
     ),
     "acknowledges": lambda r, _: (
         not _asks(r, "does not look like", "नहीं लगता", "not valid", "सही नहीं")
@@ -203,6 +206,13 @@ BEHAVIOURS: dict[str, Check] = {
             "शुक्रिया",
             "अलविदा",
             "नमस्ते",
+            "koi baat nahi",
+            "dhanyavaad",
+            "dhanyawad",
+            "shukriya",
+            "swagat",
+            "khushi",
+            "alvida",
         )
     ),
     "shows_own_progress": lambda r, _: bool(PROGRESS.search(r.text)),
@@ -218,6 +228,10 @@ BEHAVIOURS: dict[str, Check] = {
         "किसी और",
         "दूसरे",
         "सहकर्मी",
+        "kisi aur",
+        "doosre",
+        "dusre",
+        "nahi dikha sakta",
     ),
     "replies_in_english": lambda r, _: in_english(r),
     "replies_in_hindi": lambda r, _: in_hindi(r),

@@ -1,7 +1,9 @@
 """Reading English, Hindi and romanised Hindi: which language a message is written in, and its words.
 
-Replies come in English or Hindi; romanised Hindi (Hinglish) is answered in Hindi.
-Short messages with no clear signal (a number, "ok", an email) keep the current language.
+Replies follow the form the user writes in: English, Hindi in Devanagari, or romanised Hindi
+(Hinglish), whose fixed replies are romanised and whose answers from the circulars come in English,
+the Latin-script text our passages have. Short messages with no clear signal (a number, "ok", an
+email) keep the current language.
 """
 
 import re
@@ -10,8 +12,15 @@ from typing import Literal
 
 import regex
 
-Language = Literal["en", "hi"]
-LANGUAGES: tuple[Language, ...] = ("en", "hi")
+Language = Literal["en", "hi", "hinglish"]
+LANGUAGES: tuple[Language, ...] = ("en", "hi", "hinglish")
+
+
+def passage_language(language: str) -> Literal["en", "hi"]:
+    """The language of the passages to answer in: our knowledge base is written in English and Hindi,
+    and a Hinglish reader reads Latin script."""
+    return "hi" if language == "hi" else "en"
+
 
 _WORD = re.compile(r"[a-z]+")
 _HINGLISH = frozenset(
@@ -233,7 +242,7 @@ def detect_language(text: str) -> Language | None:
     hindi = sum(w in _HINGLISH for w in words)
     english = sum(w in _ENGLISH for w in words)
     if hindi >= 1 and hindi >= english / 2 and (hindi >= 2 or len(words) <= 3):
-        return "hi"
+        return "hinglish"
     if english >= 1 and (len(words) >= 2 or english == len(words)):
         return "en"
     return None

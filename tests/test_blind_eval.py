@@ -55,3 +55,13 @@ def test_behaviours_are_seen_in_texts_and_buttons() -> None:
     assert not BEHAVIOURS["not_repeated"](progress, progress)
     assert BEHAVIOURS["replies_in_hindi"](Reply(["आपका अनुरोध दर्ज हो गया है। संदर्भ ORG-7K3M9Q"], []), None)
     assert BEHAVIOURS["replies_in_english"](Reply(["Your request is filed: ORG-7K3M9Q"], []), None)
+
+
+def test_behaviours_are_seen_in_romanised_hindi_replies() -> None:
+    assert BEHAVIOURS["asks_which_otp"](Reply(["Kaun sa OTP nahi aa raha?"], []), None)
+    assert BEHAVIOURS["asks_for_name"](Reply(["Aapka poora naam kya hai?"], []), None)
+    assert BEHAVIOURS["asks_centre_or_state"](Reply(["Kendra sarkar ya rajya sarkar?"], []), None)
+    assert BEHAVIOURS["acknowledges"](Reply(["Aapka swagat hai!"], []), None)
+    refusal = Reply(["Maaf kijiye, main kisi aur vyakti ke records nahi dikha sakta."], [])
+    assert BEHAVIOURS["refuses_other_person"](refusal, None)
+    assert not BEHAVIOURS["asks_for_name"](Reply(["Aapka OTP aa gaya?"], []), None)

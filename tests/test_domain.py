@@ -19,3 +19,44 @@ def test_every_placeholder_in_a_response_is_a_name() -> None:
             texts += [b["payload"] for b in variation.get("buttons") or []]
             bad += [(name, t) for t in texts for key in PLACEHOLDER.findall(t) if not key.isidentifier()]
     assert bad == []
+
+
+def _language(variation: dict) -> str:
+    conditions = variation.get("condition") or []
+    return next((c["value"] for c in conditions if c.get("name") == "language"), "en")
+
+
+def test_every_response_speaks_english_hindi_and_hinglish_alike() -> None:
+    """Each language's variant fills the same values and offers the same buttons (same payloads)."""
+    for name, variations in load_domain()["responses"].items():
+        by_language = {_language(v): v for v in variations}
+        assert set(by_language) == {"en", "hi", "hinglish"}, name
+        english = by_language["en"]
+        for variant in by_language.values():
+            assert set(PLACEHOLDER.findall(variant.get("text") or "")) == set(
+                PLACEHOLDER.findall(english.get("text") or "")
+            ), name
+            payloads = [b.get("payload") or b.get("url") for b in variant.get("buttons") or []]
+            assert payloads == [b.get("payload") or b.get("url") for b in english.get("buttons") or []], name
+
+
+def test_hinglish_is_romanised() -> None:
+    devanagari = regex.compile(r"\p{Devanagari}")
+    for name, variations in load_domain()["responses"].items():
+        for variant in variations:
+            if _language(variant) == "hinglish":
+                assert not devanagari.search(variant["text"]), name
+                assert not any(devanagari.search(b["title"]) for b in variant.get("buttons") or []), name
+
+
+def test_no_two_different_conditions_of_a_response_can_hold_at_once() -> None:
+    """Rasa picks at random among the conditional variants that match: a variant for "Hindi" and one
+    for "Hindi and a State" would both match a Hindi State employee."""
+    for name, variations in load_domain()["responses"].items():
+        conditions = {
+            frozenset((c["name"], c["value"]) for c in v["condition"])
+            for v in variations
+            if v.get("condition")
+        }
+        nested = [(a, b) for a in conditions for b in conditions if a < b]
+        assert nested == [], name

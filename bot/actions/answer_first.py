@@ -20,6 +20,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.common import entity, is_button_payload, latest_intent, latest_text, response_kwargs
 from bot.actions.escalation import repeat_reference
+from bot.actions.identity import proof_in_message
 from bot.actions.knowledge import answer_from_knowledge
 from bot.actions.otp import otp_start
 from bot.knowledge.questions import (
@@ -60,6 +61,12 @@ FLOW_ACTIONS = {
     **{intent: "action_personal_records" for intent in PERSONAL},
 }
 ROUTED_INTENTS = frozenset({*GUIDED, *PERSONAL, *FIXED_REPLIES, *FLOW_ACTIONS})
+_REGISTRATION_TEXT = """
+    register registering registered registration sign signup igot karmayogi portal website online site
+    account create new user step steps procedure process full complete पंजीकरण रजिस्ट्रेशन रजिस्टर
+    साइन पोर्टल प्रक्रिया तरीका खाता बनाना करना करें करे karna kare karein hota hai tarika process
+"""
+REGISTRATION_WORDS = frozenset(tokenize(_REGISTRATION_TEXT))
 # "Hindi mein batao" only chooses the language; a question beside it also wants its answer.
 MIN_QUESTION_WORDS = 2
 _CLAUSE_BREAK = regex.compile(r"[,;।!\n]+|(?<=\?)\s*")
@@ -78,6 +85,9 @@ def tries_the_answer(intent: str, text: str) -> bool:
         return is_question(text) and not wants_a_person(text)
     if intent in PERSONAL:
         return is_question(text) and not about_own_record(text)
+    if intent == "ask_registration_help":
+        # "how do I register?" wants the seven steps; "what details do I fill in to register?" a fact.
+        return bool(set(tokenize(text)) - REGISTRATION_WORDS)
     if intent in GUIDED or intent == "registration_step":
         # "OTP nahi aa raha" wants the checklist; "OTP nahi aaya, kya check karu?" the answer first.
         return is_question(text) or not reports_a_problem(text)
@@ -99,7 +109,7 @@ class ActionAnswerFirst(Action):
             return [FollowupAction("action_escalate")]
         if intent == "set_language":
             return await choose_language(dispatcher, tracker, text)
-        if tries_the_answer(intent, text):
+        if tries_the_answer(intent, text) and not names_own_certificate(tracker, intent):
             answered = await answer_from_knowledge(dispatcher, tracker, admit_doubt=False)
             if answered is not None:
                 offer = GUIDED.get(intent, ("", ""))[1] or PERSONAL.get(intent)
@@ -107,6 +117,14 @@ class ActionAnswerFirst(Action):
                     dispatcher.utter_message(response=offer, **response_kwargs(tracker))
                 return [*answered, FollowupAction("action_listen")]
         return start_flow(dispatcher, tracker, intent, text)
+
+
+def names_own_certificate(tracker: Tracker, intent: str) -> bool:
+    """A certificate question that names a course, or comes with a proof of who asks (a WhatsApp or
+    Telegram number, a portal sign-in): the user's own certificate is checked, not the rules."""
+    if intent != "ask_certificate":
+        return False
+    return entity(tracker, "course") is not None or proof_in_message(tracker) is not None
 
 
 async def choose_language(dispatcher: CollectingDispatcher, tracker: Tracker, text: str) -> list[EventType]:
@@ -137,6 +155,9 @@ def start_flow(dispatcher: CollectingDispatcher, tracker: Tracker, intent: str, 
         return [FollowupAction("organisation_request_form")]
     if intent in FLOW_ACTIONS:
         return [FollowupAction(FLOW_ACTIONS[intent])]
-    for response in FIXED_REPLIES.get(intent, ()):
+    if intent not in FIXED_REPLIES:
+        # Reached by a policy's guess for an intent with no flow ("inform" out of the blue).
+        return [FollowupAction("action_fallback")]
+    for response in FIXED_REPLIES[intent]:
         dispatcher.utter_message(response=response, **response_kwargs(tracker))
     return [FollowupAction("action_listen")]

@@ -77,6 +77,17 @@ def language(tracker: Tracker) -> str:
     return tracker.get_slot("language") or "en"
 
 
+HELPDESK_TITLES = {"en": "Talk to the helpdesk", "hi": "हेल्पडेस्क से बात", "hinglish": "Helpdesk se baat"}
+
+
+def helpdesk_button(tracker: Tracker) -> dict[str, str]:
+    """The button that hands the conversation over, in the reply language; always offered last."""
+    return {
+        "title": HELPDESK_TITLES.get(language(tracker), HELPDESK_TITLES["en"]),
+        "payload": "/request_human",
+    }
+
+
 def channel(tracker: Tracker) -> str:
     """The channel the conversation belongs to, which its id names (`contract.conversations`)."""
     return channel_of(tracker.sender_id) or tracker.get_latest_input_channel() or "unknown"

@@ -6,21 +6,25 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.actions.common import language, message_problem
+from bot.actions.common import helpdesk_button, language, message_problem
 from bot.actions.knowledge import answer_from_knowledge
 
-TOPIC_TITLES = {
-    "ask_registration_help": ("How to register", "पंजीकरण कैसे करें"),
-    "otp_not_received": ("OTP not received", "OTP नहीं आया"),
-    "organisation_not_found": ("My organisation is missing", "मेरा संगठन सूची में नहीं है"),
-    "login_problem": ("Cannot log in", "लॉगिन नहीं हो रहा"),
-    "ask_certificate": ("Certificates", "सर्टिफ़िकेट"),
-    "ask_course_progress": ("My course progress", "मेरी कोर्स प्रगति"),
-    "check_request_status": ("Status of my request", "मेरे अनुरोध की स्थिति"),
-    "no_government_email": ("No government email", "सरकारी ईमेल नहीं है"),
-    "faq": ("Rules and deadlines", "नियम और समय-सीमा"),
-    "request_human": ("Talk to the helpdesk", "हेल्पडेस्क से बात"),
+TOPIC_TITLES = {  # English, Hindi, Hinglish
+    "ask_registration_help": ("How to register", "पंजीकरण कैसे करें", "Registration kaise karein"),
+    "otp_not_received": ("OTP not received", "OTP नहीं आया", "OTP nahi aaya"),
+    "organisation_not_found": (
+        "My organisation is missing",
+        "मेरा संगठन सूची में नहीं है",
+        "Organisation list mein nahi",
+    ),
+    "login_problem": ("Cannot log in", "लॉगिन नहीं हो रहा", "Login nahi ho raha"),
+    "ask_certificate": ("Certificates", "सर्टिफ़िकेट", "Certificate"),
+    "ask_course_progress": ("My course progress", "मेरी कोर्स प्रगति", "Meri course progress"),
+    "check_request_status": ("Status of my request", "मेरे अनुरोध की स्थिति", "Meri request ka status"),
+    "no_government_email": ("No government email", "सरकारी ईमेल नहीं है", "Sarkari email nahi hai"),
+    "faq": ("Rules and deadlines", "नियम और समय-सीमा", "Niyam aur deadlines"),
 }
+TITLE_COLUMN = {"en": 0, "hi": 1, "hinglish": 2}
 MAX_OPTIONS = 3
 
 
@@ -50,13 +54,12 @@ class ActionFallback(Action):
             return [UserUtteranceReverted(), *answered]
         ranking = tracker.latest_message.get("intent_ranking") or []
         # The helpdesk is always offered last, so it is not also one of the topics.
-        topics = [name for name in TOPIC_TITLES if name != "request_human"]
-        options = [r["name"] for r in ranking if r.get("name") in topics][:MAX_OPTIONS]
+        options = [r["name"] for r in ranking if r.get("name") in TOPIC_TITLES][:MAX_OPTIONS]
         if previous_user_intent(tracker) == "nlu_fallback" or not options:
             dispatcher.utter_message(response="utter_fallback_helpdesk")
             return [UserUtteranceReverted()]
-        hindi = language(tracker) == "hi"
-        buttons = [{"title": TOPIC_TITLES[name][hindi], "payload": f"/{name}"} for name in options]
-        buttons.append({"title": TOPIC_TITLES["request_human"][hindi], "payload": "/request_human"})
+        column = TITLE_COLUMN.get(language(tracker), 0)
+        buttons = [{"title": TOPIC_TITLES[name][column], "payload": f"/{name}"} for name in options]
+        buttons.append(helpdesk_button(tracker))
         dispatcher.utter_message(response="utter_clarify", buttons=buttons)
         return [UserUtteranceReverted()]

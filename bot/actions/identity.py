@@ -64,7 +64,7 @@ def requester(claims: dict[str, str], tracker: Tracker) -> str:
     return claims.get(meta.CLIENT) or tracker.sender_id
 
 
-def _proof(tracker: Tracker) -> tuple[str, str] | None:
+def proof_in_message(tracker: Tracker) -> tuple[str, str] | None:
     """The proof this message carries, as (kind, value): a portal token, or a phone its channel verified."""
     token = _metadata(tracker).get(meta.PORTAL_TOKEN)
     if isinstance(token, str) and token:
@@ -116,7 +116,7 @@ def proven_employee(tracker: Tracker, dispatcher: CollectingDispatcher) -> int |
     """
     services = get_services()
     where = {"channel": channel(tracker), "sender_id": tracker.sender_id}
-    proof = _proof(tracker)
+    proof = proof_in_message(tracker)
     if proof is not None and proof[0] == meta.PORTAL_TOKEN:
         employee = _prove(tracker, dispatcher, proof)
         if employee is None:

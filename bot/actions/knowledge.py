@@ -14,6 +14,7 @@ from bot.actions.common import (
     blocking,
     channel,
     entity,
+    helpdesk_button,
     language,
     latest_text,
     message_problem,
@@ -24,7 +25,7 @@ from bot.knowledge.answers import Answer, answer_question
 from bot.knowledge.feedback import record_feedback
 from bot.knowledge.index import IndexUnavailable
 from bot.knowledge.search import KnowledgeBase
-from bot.language import in_unsupported_script
+from bot.language import in_unsupported_script, passage_language
 from bot.services import get_services
 from contract.privacy import mask_personal_data
 
@@ -80,7 +81,7 @@ async def answer_from_knowledge(
             return None
         dispatcher.utter_message(response="utter_knowledge_unavailable", **response_kwargs(tracker))
         return []
-    lang = language(tracker)
+    lang = passage_language(language(tracker))
     # A chosen topic is answered for the question that led to it.
     previous = tracker.get_slot("kb_last_question") or None
     question = (previous or "") if chosen else text
@@ -110,8 +111,7 @@ async def answer_from_knowledge(
     if not admit_doubt:
         return None
     buttons = [{"title": t.title, "payload": f'/faq{{"kb_chunk": "{t.passage_id}"}}'} for t in result.topics]
-    helpdesk = "हेल्पडेस्क से बात" if lang == "hi" else "Talk to the helpdesk"
-    buttons.append({"title": helpdesk, "payload": "/request_human"})
+    buttons.append(helpdesk_button(tracker))
     dispatcher.utter_message(response="utter_knowledge_not_sure", buttons=buttons, **response_kwargs(tracker))
     return [SlotSet("kb_last_question", mask_personal_data(text)[:MAX_CONTEXT_CHARS])]
 

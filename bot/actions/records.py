@@ -25,6 +25,7 @@ from bot.actions.common import (
     latest_text,
     response_kwargs,
 )
+from bot.actions.escalation import repeat_reference
 from bot.actions.identity import IDENTITY_SLOTS, proven_employee
 from bot.actions.knowledge import answer_from_knowledge
 from bot.identity import audit
@@ -135,6 +136,17 @@ _LOOK_UP = regex.compile(
 )
 
 
+_COURSES = regex.compile(
+    r"\b(?:courses?|requirement|target|pending|progress|completed|50)\b|%|पाठ्यक्रम|कोर्स|प्रगति|लक्ष्य",
+    regex.IGNORECASE,
+)
+_POINTS = regex.compile(r"\b(?:karma|points?|pts)\b|कर्म|पॉइंट", regex.IGNORECASE)
+
+
+def asks_about_courses(text: str) -> bool:
+    return bool(_COURSES.search(text)) and not _POINTS.search(text)
+
+
 def asks_for_own_certificate(tracker: Tracker) -> bool:
     """Whether the message names a course, came from the "check my certificate" button, or asks to
     look at the writer's own record ("can you check mine?", "मेरा रिकॉर्ड देखकर बताइए")."""
@@ -193,8 +205,12 @@ class ActionPersonalRecords(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         intent, _confidence = latest_intent(tracker)
+        if intent in (*PERSONAL_INTENTS, SHARE_CONTACT) and repeat_reference(dispatcher, tracker):
+            return []  # "what is the reference number?" read as a records question or a shared contact
         pending = tracker.get_slot("pending_request")
         request = intent if intent in PERSONAL_INTENTS else pending or "ask_course_progress"
+        if request == "ask_karma_points" and asks_about_courses(latest_text(tracker)):
+            request = "ask_course_progress"  # "have I met the 50% requirement?" mistaken for points
         resumed = [
             SlotSet("pending_request", None),
             SlotSet("pending_course", None),

@@ -159,7 +159,7 @@ def best_hits(knowledge: KnowledgeBase, asked: str, previous: str | None) -> tup
     if with_context and leans_on_previous(asked):
         # "and the orientation workshop?" names its own topic: a passage holding all its words wins.
         own = knowledge.search(asked, MAX_TOPICS)
-        if own and own[0].score >= knowledge.min_score and knowledge.coverage(asked, own[0].chunk.id) >= 1.0:
+        if knowledge.confident(own, asked) and knowledge.coverage(asked, own[0].chunk.id) >= 1.0:
             return own, asked
         hits = knowledge.search(with_context, MAX_TOPICS)
         if knowledge.confident(hits, with_context):

@@ -36,6 +36,7 @@ COVERAGE_NEEDED = 0.8
 COVERAGE_MARGIN = 0.8
 COVERAGE_WEIGHT = 0.5
 SOLE_PASSAGE_MARGIN = 1.2
+COVERAGE_LEAD = 0.2
 RERANKED = 8
 PREFIX = 5
 # The document whose sections each explain one short form, headed "<short form>: <full form>".
@@ -236,7 +237,13 @@ class KnowledgeBase:
         if query is None:
             return False
         covered = self.coverage(query, hits[0].chunk.id)
-        if hits[0].score >= self.min_score - COVERAGE_MARGIN and covered >= COVERAGE_NEEDED:
+        # A close runner-up that holds the words as well leaves the choice open ("how do I register?":
+        # the Register button, or the steps?).
+        contested = any(
+            hits[0].score - hit.score < COVERAGE_LEAD and self.coverage(query, hit.chunk.id) >= covered
+            for hit in hits[1:]
+        )
+        if hits[0].score >= self.min_score - COVERAGE_MARGIN and covered >= COVERAGE_NEEDED and not contested:
             return True
         # "languages?": every word of a short question is in this passage and in no other close one.
         return (

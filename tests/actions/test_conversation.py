@@ -19,7 +19,9 @@ from tests.actions.conftest import make_tracker, responses, slot_values
 @pytest.mark.parametrize(
     ("text", "current", "expected"),
     [
-        ("otp nahi aaya", "en", {"language": "hi"}),
+        ("otp nahi aaya", "en", {"language": "hinglish"}),
+        ("otp nahi aaya", "hinglish", {}),
+        ("मदद चाहिए", "hinglish", {"language": "hi"}),
         ("मदद चाहिए", "en", {"language": "hi"}),
         ("hello there", "hi", {"language": "en"}),
         ("9876543210", "hi", {}),

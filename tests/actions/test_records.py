@@ -436,3 +436,14 @@ def test_one_thing_and_several_things_have_their_own_hindi(domain, response: str
     hindi_one = next(v["text"] for v in one if v.get("condition"))
     hindi_many = next(v["text"] for v in many if v.get("condition"))
     assert hindi_one != hindi_many  # "पूरा हुआ" for one, "पूरे हुए" for several
+
+
+async def test_a_courses_question_mistaken_for_points_gets_the_progress(domain, personal) -> None:
+    dispatcher, _ = await ask(
+        domain,
+        personal,
+        "So have I met the 50% requirement?",
+        "ask_karma_points",
+        metadata={"portal_token": token(7)},
+    )
+    assert responses(dispatcher)[0] == "utter_progress_summary"

@@ -22,8 +22,10 @@ def test_replies_follow_the_users_language(servers: Servers) -> None:
     me = new_user()
     assert "नमस्ते" in texts(servers.say(me, "नमस्ते"))
     assert "Hello" in texts(servers.say(me, "hello there"))
+    # Romanised Hindi gets romanised Hindi; Devanagari gets Devanagari.
     hinglish = texts(servers.say(me, "registration kaise karna hai"))
-    assert "पंजीकरण" in hinglish and "igotkarmayogi.gov.in" in hinglish
+    assert "saat steps" in hinglish and "igotkarmayogi.gov.in" in hinglish
+    assert "पंजीकरण" in texts(servers.say(me, "पंजीकरण कैसे करें"))
     # An explicit choice sticks even when the next message is in the other language.
     assert "English" in texts(servers.say(me, '/set_language{"language": "en"}'))
     assert "Registering" in texts(servers.say(me, "registration kaise karna hai"))

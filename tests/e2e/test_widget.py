@@ -320,7 +320,7 @@ def test_unreadable_messages_are_screened_like_on_rest(page: Page) -> None:
     widget.open()
     widget.say("🙂🙂🙂")
     expect(widget.reply("I can only understand written words")).to_be_visible()
-    widget.say("why " * 300)
+    widget.say("why " * 600)
     expect(widget.reply("Your message is very long")).to_be_visible()
 
 
