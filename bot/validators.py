@@ -10,6 +10,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+import regex
+
 from contract.privacy import EMAIL as _EMAIL
 from contract.privacy import ascii_digits, find_mobiles
 
@@ -323,7 +325,16 @@ def parse_state(text: str) -> Parsed:
     by_name = {name.casefold(): name for name in STATES_AND_UTS}
     by_name.update({hindi: name for name, hindi in STATES_AND_UTS.items()})
     match = difflib.get_close_matches(key, list(by_name), n=1, cutoff=0.8)
-    return Parsed(value=by_name[match[0]]) if match else Parsed(error="state")
+    if match:
+        return Parsed(value=by_name[match[0]])
+    # "राज्य सरकार - दिल्ली (GNCTD)": one State named among other words.
+    named = {by_name[n] for n in by_name if regex.search(rf"(?<!\w){regex.escape(n)}(?!\w)", key)}
+    named |= {
+        _STATE_ALIASES[a]
+        for a in _STATE_ALIASES
+        if len(a) > 2 and regex.search(rf"(?<!\w){regex.escape(a)}(?!\w)", key)
+    }
+    return Parsed(value=named.pop()) if len(named) == 1 else Parsed(error="state")
 
 
 def organisation_key(name: str) -> str:
@@ -342,14 +353,19 @@ _NAME_END = re.compile(r"\s*(?:hai|hoon|hun|here|है|हूँ|हूं)\s*$
 _PART_BREAK = re.compile(r"\s*(?:[,;\n]|\band\b|\baur\b|और)\s*", re.IGNORECASE)
 
 
-def name_in(text: str) -> str:
-    """The name in a message that introduces the writer, with any e-mail or mobile taken out; the text
-    itself when it is no introduction."""
-    text = ascii_digits(clean_text(text))
-    text = _EMAIL.sub(" ", text)
+def without_contact(text: str) -> str:
+    """The text with e-mail addresses and mobile numbers taken out."""
+    text = _EMAIL.sub(" ", ascii_digits(clean_text(text)))
     for mobile in re.findall(r"[+\d][\d\s().-]{8,}\d", text):
         if find_mobiles(mobile):
             text = text.replace(mobile, " ")
+    return " ".join(text.split()).strip(" .,;")
+
+
+def name_in(text: str) -> str:
+    """The name in a message that introduces the writer, with any e-mail or mobile taken out; the text
+    itself when it is no introduction."""
+    text = without_contact(text)
     first = next((part for part in _PART_BREAK.split(text) if part.strip(" .")), text)
     return _NAME_END.sub("", _INTRODUCTION.sub("", first.strip())).strip(" .")
 

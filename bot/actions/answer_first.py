@@ -18,14 +18,23 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.actions.common import entity, is_button_payload, latest_intent, latest_text, response_kwargs
+from bot.actions.common import (
+    entity,
+    is_button_payload,
+    latest_intent,
+    latest_text,
+    response_kwargs,
+    says_goodbye,
+)
 from bot.actions.escalation import repeat_reference
 from bot.actions.identity import proof_in_message
 from bot.actions.knowledge import answer_from_knowledge
 from bot.actions.otp import otp_start
 from bot.knowledge.questions import (
     about_own_record,
+    about_someone_else,
     is_question,
+    mentions_records,
     reports_a_problem,
     wants_a_person,
 )
@@ -48,6 +57,7 @@ FIXED_REPLIES = {
     "login_problem": ("utter_login_help",),
     "out_of_scope": ("utter_out_of_scope",),
     "bot_challenge": ("utter_iamabot",),
+    "thank": ("utter_youre_welcome",),
 }
 # "Are you a bot?" is about the assistant; "AIS मतलब क्या?" mistaken for it is not.
 _ABOUT_THE_ASSISTANT = regex.compile(
@@ -79,6 +89,8 @@ def tries_the_answer(intent: str, text: str) -> bool:
     """Whether the message asks a general question, to be answered from the circulars before any flow."""
     if is_button_payload(text):
         return False  # a button that starts the flow
+    if intent == "thank":
+        return is_question(text) and not says_goodbye(text)  # "ये कैसे मिलते हैं?" mistaken for thanks
     if intent == "bot_challenge":
         return is_question(text) and not _ABOUT_THE_ASSISTANT.search(text)
     if intent == "request_human":
@@ -107,6 +119,9 @@ class ActionAnswerFirst(Action):
             return [FollowupAction("action_listen")]
         if intent != "request_human" and wants_a_person(text):
             return [FollowupAction("action_escalate")]
+        if about_someone_else(text) and mentions_records(text):
+            # "But I am his RO, I have to write his APAR!": whatever NLU made of it, a colleague's record.
+            return [FollowupAction("action_refuse_other_person")]
         if intent == "set_language":
             return await choose_language(dispatcher, tracker, text)
         if tries_the_answer(intent, text) and not names_own_certificate(tracker, intent):
@@ -117,6 +132,44 @@ class ActionAnswerFirst(Action):
                     dispatcher.utter_message(response=offer, **response_kwargs(tracker))
                 return [*answered, FollowupAction("action_listen")]
         return start_flow(dispatcher, tracker, intent, text)
+
+
+# "Yes please raise it" to "Shall I pass this to the helpdesk?", "ok send that request for me" to the
+# offer to file one: a yes takes up the flow the last reply offered with a button.
+OFFERED_FLOWS = ("request_human", "organisation_not_found", "otp_not_received")
+
+
+def offered_flow(tracker: Tracker) -> str | None:
+    """The flow the bot's reply to the previous message offered first, if it offered one."""
+    seen_user = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            if seen_user:
+                return None
+            seen_user = True
+        elif seen_user and event.get("event") == "bot":
+            for button in (event.get("data") or {}).get("buttons") or []:
+                intent = str(button.get("payload") or "").lstrip("/").split("{", 1)[0]
+                if intent in OFFERED_FLOWS:
+                    return intent
+    return None
+
+
+class ActionAnswerOffer(Action):
+    """Yes or no outside a form: a yes takes up what the last reply offered; otherwise, what next."""
+
+    def name(self) -> str:
+        return "action_answer_offer"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        intent = latest_intent(tracker)[0]
+        flow = offered_flow(tracker) if intent == "affirm" else None
+        if flow is not None:
+            return start_flow(dispatcher, tracker, flow, "")
+        dispatcher.utter_message(response="utter_how_can_help")
+        return []
 
 
 def names_own_certificate(tracker: Tracker, intent: str) -> bool:

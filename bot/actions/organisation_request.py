@@ -3,6 +3,7 @@
 import re
 from typing import Any, ClassVar
 
+import regex
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -32,6 +33,7 @@ from bot.validators import (
     parse_mobile,
     parse_person_name,
     parse_state,
+    without_contact,
 )
 from contract.privacy import find_mobiles
 
@@ -80,8 +82,9 @@ def clear_field(field: str) -> dict[str, Any]:
 
 def implied_values(requested: str, text: str, tracker: Tracker) -> dict[str, Any]:
     """What an answer says beyond the field asked: "Anil Kumar Meena, anil@mea.gov.in" gives the
-    e-mail too, "Rajasthan" at "Centre or State?" gives the State, "Centre. Ministry of X" the ministry.
-    Only fields still empty are filled."""
+    e-mail too, "Rajasthan" at "Centre or State?" gives the State, "Centre. Ministry of X" the ministry,
+    "9414098765. state govt hai, Rajasthan" the State, "dept X, org: Y" both. Only empty fields are
+    filled."""
 
     def empty(slot: str) -> bool:
         return tracker.get_slot(slot) is None and slot != requested
@@ -95,16 +98,49 @@ def implied_values(requested: str, text: str, tracker: Tracker) -> dict[str, Any
         implied["requester_mobile"] = mobiles[0]
     if requested == "requester_name":
         implied["requester_name"] = name_in(text)
-    elif (
-        requested in ("government_level", "ministry_or_state")
-        and tracker.get_slot("government_level") is None
-    ):
-        level, place = level_and_place(text)
+    place_text = {
+        "government_level": text,
+        "ministry_or_state": text,
+        "requester_mobile": without_contact(text),
+        "requester_email": without_contact(text),
+    }.get(requested, "")
+    if place_text and tracker.get_slot("government_level") is None:
+        level, place = level_and_place(place_text)
         if level is not None:
             implied["government_level"] = level
-            if place is not None and tracker.get_slot("ministry_or_state") is None:
+            if place is not None and empty("ministry_or_state"):
                 implied["ministry_or_state"] = place
+    labelled = _LABELLED.search(text) if requested in ("department", "organisation_name") else None
+    if labelled and tracker.get_slot("organisation_name") is None:
+        implied["department"] = labelled["department"].strip(" .")
+        implied["organisation_name"] = labelled["organisation"].strip(" .")
     return implied
+
+
+_LABELLED = regex.compile(
+    r"(?:department|dept\b\.?|vibhag|विभाग)\s*(?:is\b|hai\b|है|:|-)?\s*(?P<department>.+?)\s*[,;]\s*"
+    r"(?:organisation|organization|org\b\.?|sangathan|संगठन)\s*(?:is\b|hai\b|है|:|-)?\s*(?P<organisation>.+)",
+    regex.IGNORECASE,
+)
+# A name given with the request: "… request daal do. naam Vikram Singh Rathore, email …"
+_NAMED = regex.compile(
+    r"(?:\bmy name is|\bname is|\bnaam|\bname\s*:|मेरा नाम|नाम)\s*(?:hai|है|:|-)?\s*(?P<name>[^,;.\n@]+)",
+    regex.IGNORECASE,
+)
+
+
+def given_at_the_start(text: str) -> dict[str, Any]:
+    """The name and e-mail the message that starts the request already gives."""
+    given: dict[str, Any] = {}
+    email = parse_email(text) if "@" in text else None
+    if email is not None and email.ok:
+        given["requester_email"] = email.value
+    named = _NAMED.search(text)
+    if named:
+        name = parse_person_name(name_in(named["name"]))
+        if name.ok and is_full_name(str(name.value)):
+            given["requester_name"] = name.value
+    return given
 
 
 class ValidateOrganisationRequestForm(AnswerFormValidation):
@@ -145,6 +181,8 @@ class ValidateOrganisationRequestForm(AnswerFormValidation):
         events = await super().get_extraction_events(dispatcher, tracker, domain)
         values = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
         requested = tracker.get_slot("requested_slot")
+        if requested is None and tracker.get_slot("requester_name") is None:
+            values.update(given_at_the_start(latest_text(tracker)))
         if isinstance(values.get(requested), str):
             values.update(implied_values(requested, values[requested], tracker))
         return [SlotSet(slot, value) for slot, value in values.items()]

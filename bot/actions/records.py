@@ -21,6 +21,7 @@ from bot.actions.common import (
     blocking,
     channel,
     entity,
+    is_button_payload,
     latest_intent,
     latest_text,
     response_kwargs,
@@ -29,7 +30,7 @@ from bot.actions.escalation import repeat_reference
 from bot.actions.identity import IDENTITY_SLOTS, proven_employee
 from bot.actions.knowledge import answer_from_knowledge
 from bot.identity import audit
-from bot.knowledge.questions import about_own_record, about_someone_else
+from bot.knowledge.questions import about_own_record, about_someone_else, mentions_records
 from bot.records import progress
 from bot.records.progress import CertificateState
 from bot.records.source import EmployeeRef, LearnerSnapshot
@@ -298,6 +299,11 @@ class ActionRefuseOtherPerson(Action):
         if about_own_record(text) and not about_someone_else(text):
             # "I am Priya Sharma, priya.sharma@nic.in, what is my progress?": a name is not a colleague.
             return [FollowupAction("action_personal_records")]
+        if not mentions_records(text) and not is_button_payload(text):
+            # "उसके प्रश्न बैंक?" ("and its question bank?") names no one's record: it is a question.
+            answered = await answer_from_knowledge(dispatcher, tracker, admit_doubt=False)
+            if answered is not None:
+                return answered
         services = get_services()
         with contextlib.suppress(Unavailable):  # the refusal stands even when it cannot be audited
             await blocking(

@@ -216,3 +216,15 @@ def about_own_record(text: str) -> bool:
 
 def about_someone_else(text: str) -> bool:
     return bool(_SOMEONE_ELSE.search(text))
+
+
+# What an employee's own record holds: asking for these about someone else is refused.
+_RECORDS = regex.compile(
+    r"\b(?:apar|progress|records?|certificates?|courses?|points|karma|status|completed|pending|"
+    r"email|mobile)\b|प्रगति|रिकॉर्ड|रिकार्ड|प्रमाणपत्र|सर्टिफ़िकेट|सर्टिफिकेट|कोर्स|पाठ्यक्रम|पॉइंट",
+    regex.IGNORECASE,
+)
+
+
+def mentions_records(text: str) -> bool:
+    return bool(_RECORDS.search(text))

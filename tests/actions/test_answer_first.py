@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.actions.answer_first import ActionAnswerFirst, tries_the_answer
+from bot.actions.answer_first import ActionAnswerFirst, ActionAnswerOffer, tries_the_answer
 from bot.actions.digression import ActionAnswerDigression
 from bot.actions.otp import ActionOtpOutcome, otp_start
 from tests.actions.conftest import make_tracker, responses, slot_values
@@ -145,3 +145,41 @@ async def test_asking_plainly_for_a_person_hands_over_whatever_the_intent(domain
         dispatcher, make_tracker(domain, text=text, intent="ask_course_progress"), domain
     )
     assert followup(events) == "action_escalate"
+
+
+def offer_then(domain, text: str, intent: str, payload: str):
+    offered: list[dict] = [
+        {"event": "user", "text": "earlier"},
+        {"event": "bot", "text": "Shall I?", "data": {"buttons": [{"title": "Yes", "payload": payload}]}},
+    ]
+    return make_tracker(domain, text=text, intent=intent, events=offered)
+
+
+async def test_a_yes_takes_up_the_offered_flow(domain, dispatcher) -> None:
+    events = await ActionAnswerOffer().run(
+        dispatcher, offer_then(domain, "Yes please raise it", "affirm", "/request_human"), domain
+    )
+    assert followup(events) == "action_escalate"
+    events = await ActionAnswerOffer().run(
+        dispatcher, offer_then(domain, "ok send that request", "affirm", "/organisation_not_found"), domain
+    )
+    assert followup(events) == "organisation_request_form"
+
+
+async def test_a_no_or_a_yes_to_nothing_asks_what_next(domain, dispatcher) -> None:
+    events = await ActionAnswerOffer().run(
+        dispatcher, offer_then(domain, "no", "deny", "/request_human"), domain
+    )
+    assert responses(dispatcher) == ["utter_how_can_help"] and followup(events) is None
+
+
+async def test_a_colleagues_record_is_refused_whatever_the_intent(domain, dispatcher) -> None:
+    tracker = make_tracker(domain, text="But I am his RO, I have to write his APAR!", intent="bot_challenge")
+    assert (
+        followup(await ActionAnswerFirst().run(dispatcher, tracker, domain)) == "action_refuse_other_person"
+    )
+
+
+def test_a_question_mistaken_for_thanks_is_answered() -> None:
+    assert tries_the_answer("thank", "ये कैसे मिलते हैं?")
+    assert not tries_the_answer("thank", "thanks, what a help!")

@@ -387,3 +387,43 @@ async def test_a_question_at_a_field_is_answered_and_the_field_asked_again(domai
     )
     assert values["organisation_name"] is None
     assert "31 March 2026" in dispatcher.messages[0]["text"]
+
+
+async def test_the_message_that_starts_the_request_gives_name_and_email(domain, dispatcher) -> None:
+    text = (
+        "mera organisation dropdown me nahi aa raha. naam Vikram Singh Rathore, "
+        "email vikram.rathore@rajasthan.gov.in"
+    )
+    values = await validate(domain, dispatcher, text=text, intent="organisation_not_found")
+    assert values["requester_name"] == "Vikram Singh Rathore"
+    assert values["requester_email"] == "vikram.rathore@rajasthan.gov.in"
+
+
+async def test_a_mobile_given_with_the_state_fills_both(domain, dispatcher) -> None:
+    slots = {**FILLED, "requester_mobile": None, "government_level": None, "ministry_or_state": None}
+    values = await validate(
+        domain,
+        dispatcher,
+        text="9414098765. state govt hai, Rajasthan",
+        intent="inform",
+        slots={**slots, "department": None, "organisation_name": None, "requested_slot": "requester_mobile"},
+    )
+    assert values == {
+        "requester_mobile": "9414098765",
+        "government_level": "state",
+        "ministry_or_state": "Rajasthan",
+    }
+
+
+async def test_department_and_organisation_labelled_in_one_answer(domain, dispatcher) -> None:
+    values = await validate(
+        domain,
+        dispatcher,
+        text="Department is Railway Board, organisation is Southern Railway, Divisional Office, Chennai",
+        intent="inform",
+        slots={**FILLED, "department": None, "organisation_name": None, "requested_slot": "department"},
+    )
+    assert values == {
+        "department": "Railway Board",
+        "organisation_name": "Southern Railway, Divisional Office, Chennai",
+    }
