@@ -71,6 +71,9 @@ FLOW_ACTIONS = {
     **{intent: "action_personal_records" for intent in PERSONAL},
 }
 ROUTED_INTENTS = frozenset({*GUIDED, *PERSONAL, *FIXED_REPLIES, *FLOW_ACTIONS})
+# Intents that a message about someone's record is sometimes mistaken for; in a rule question "उसके
+# लिए कितने कोर्स?" ("how many courses for that?") the same words are no third person.
+MISREAD_INTENTS = frozenset({"bot_challenge", "out_of_scope", "thank"})
 _REGISTRATION_TEXT = """
     register registering registered registration sign signup igot karmayogi portal website online site
     account create new user step steps procedure process full complete पंजीकरण रजिस्ट्रेशन रजिस्टर
@@ -119,8 +122,8 @@ class ActionAnswerFirst(Action):
             return [FollowupAction("action_listen")]
         if intent != "request_human" and wants_a_person(text):
             return [FollowupAction("action_escalate")]
-        if about_someone_else(text) and mentions_records(text):
-            # "But I am his RO, I have to write his APAR!": whatever NLU made of it, a colleague's record.
+        if intent in MISREAD_INTENTS and about_someone_else(text) and mentions_records(text):
+            # "But I am his RO, I have to write his APAR!" read as "are you a bot?": a colleague's record.
             return [FollowupAction("action_refuse_other_person")]
         if intent == "set_language":
             return await choose_language(dispatcher, tracker, text)

@@ -183,3 +183,9 @@ async def test_a_colleagues_record_is_refused_whatever_the_intent(domain, dispat
 def test_a_question_mistaken_for_thanks_is_answered() -> None:
     assert tries_the_answer("thank", "ये कैसे मिलते हैं?")
     assert not tries_the_answer("thank", "thanks, what a help!")
+
+
+async def test_a_pronoun_in_a_rule_question_is_no_third_person(domain, dispatcher) -> None:
+    tracker = make_tracker(domain, text="उसके लिए कितने कोर्स करने होंगे?", intent="ask_course_progress")
+    events = await ActionAnswerFirst().run(dispatcher, tracker, domain)
+    assert followup(events) != "action_refuse_other_person"
