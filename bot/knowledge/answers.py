@@ -156,7 +156,9 @@ def best_hits(knowledge: KnowledgeBase, asked: str, previous: str | None) -> tup
     question's topic, and a short message that finds nothing on its own also with it.
     """
     with_context = f"{previous} {asked}" if previous else None
-    if with_context and leans_on_previous(asked):
+    leaning = with_context is not None and leans_on_previous(asked)
+    own: list[Hit] = []
+    if with_context and leaning:
         # "and the orientation workshop?" names its own topic: a passage holding all its words wins.
         own = knowledge.search(asked, MAX_TOPICS)
         if knowledge.confident(own, asked) and knowledge.coverage(asked, own[0].chunk.id) >= 1.0:
@@ -168,9 +170,10 @@ def best_hits(knowledge: KnowledgeBase, asked: str, previous: str | None) -> tup
         hits = knowledge.search(part, MAX_TOPICS)
         if knowledge.confident(hits, part):
             return hits, part
-    hits = knowledge.search(asked, MAX_TOPICS)
-    if not knowledge.confident(hits, asked) and with_context and is_short(asked):
+    own = own or knowledge.search(asked, MAX_TOPICS)
+    # A leaning message was already tried with its context above.
+    if with_context and not leaning and is_short(asked) and not knowledge.confident(own, asked):
         context_hits = knowledge.search(with_context, MAX_TOPICS)
         if knowledge.confident(context_hits, with_context):
             return context_hits, with_context
-    return hits, asked
+    return own, asked

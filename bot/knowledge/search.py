@@ -194,7 +194,8 @@ class KnowledgeBase:
         hits = self.search_vectors(readings, self.encoder.encode(readings), max(k, RERANKED))
         # Among close scores, the passage holding more of the question's words comes first: "कुल कितने
         # कोर्स और कितनी भाषाओं में" is about the catalogue, not the 50% rule, though both name courses.
-        ranked = sorted(hits, key=lambda h: -(h.score + COVERAGE_WEIGHT * self.coverage(query, h.chunk.id)))
+        terms = self._reading_terms(query)
+        ranked = sorted(hits, key=lambda h: -(h.score + COVERAGE_WEIGHT * self._covered(terms, h.chunk.id)))
         return ranked[:k]
 
     def search_vectors(self, readings: list[str], vectors: np.ndarray, k: int = 5) -> list[Hit]:
@@ -236,11 +237,12 @@ class KnowledgeBase:
             return True
         if query is None:
             return False
-        covered = self.coverage(query, hits[0].chunk.id)
+        terms = self._reading_terms(query)
+        covered = self._covered(terms, hits[0].chunk.id)
         # A close runner-up that holds the words as well leaves the choice open ("how do I register?":
         # the Register button, or the steps?).
         contested = any(
-            hits[0].score - hit.score < COVERAGE_LEAD and self.coverage(query, hit.chunk.id) >= covered
+            hits[0].score - hit.score < COVERAGE_LEAD and self._covered(terms, hit.chunk.id) >= covered
             for hit in hits[1:]
         )
         if hits[0].score >= self.min_score - COVERAGE_MARGIN and covered >= COVERAGE_NEEDED and not contested:
@@ -249,20 +251,22 @@ class KnowledgeBase:
         return (
             hits[0].score >= self.min_score - SOLE_PASSAGE_MARGIN
             and covered >= 1.0
-            and all(self.coverage(query, hit.chunk.id) < 1.0 for hit in hits[1:])
+            and all(self._covered(terms, hit.chunk.id) < 1.0 for hit in hits[1:])
         )
 
     def coverage(self, query: str, chunk_id: str) -> float:
         """The share of the question's content words (in the best of its readings) that the passage, in
         any of its languages, contains: exactly, or as an inflection sharing its first letters."""
+        return self._covered(self._reading_terms(query), chunk_id)
+
+    def _reading_terms(self, query: str) -> list[set[str]]:
+        """The content words of each reading of `query`, computed once for all the passages compared."""
+        return [terms for terms in (set(tokenize(r)) for r in self.readings(query)) if terms]
+
+    def _covered(self, readings: list[set[str]], chunk_id: str) -> float:
         vocabulary = self._vocabulary.get(chunk_id, frozenset())
-        best = 0.0
-        for reading in self.readings(query):
-            terms = set(tokenize(reading))
-            if terms:
-                found = sum(_in_vocabulary(term, vocabulary) for term in terms)
-                best = max(best, found / len(terms))
-        return best
+        shares = (sum(_in_vocabulary(t, vocabulary) for t in terms) / len(terms) for terms in readings)
+        return max(shares, default=0.0)
 
     def text_in_all_languages(self, chunk_id: str) -> str:
         return "\n".join(c.search_text for c in self.chunks if c.id == chunk_id)
