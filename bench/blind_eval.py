@@ -10,7 +10,8 @@ turn passes when its facts are there, its forbidden texts are not, and each expe
 The sets were split once, at random, in half within each topic (`split:` on every item). Tune on the
 dev half only: `--half dev --failures` lists its failures. The test half is reported as figures only.
 
-    .venv/bin/python -m bench.blind_eval [--half dev|test|both] [--failures]
+    .venv/bin/python -m bench.blind_eval [--half dev|test|both] [--set questions|conversations|both]
+        [--ids REGEX] [--failures]
 """
 
 import argparse
@@ -72,6 +73,7 @@ def normalise(text: str) -> str:
     text = _DAY_MONTH.sub(lambda m: _date_token(m.group(1), m.group(2), m.group(3)), text)
     text = _MONTH_DAY.sub(lambda m: _date_token(m.group(2), m.group(1), m.group(3)), text)
     text = text.casefold().replace("%", " percent ")
+    text = re.sub(r"\be-mail", "email", text).replace("ई-मेल", "ईमेल")  # one word, spelt two ways
     text = "".join(c if c.isalnum() or unicodedata.category(c).startswith("M") else " " for c in text)
     return " " + " ".join(text.split()) + " "
 
@@ -97,7 +99,10 @@ NOT_SURE = re.compile(
 )
 CITATION = re.compile(r"\b(?:source|स्रोत)\s*:", re.IGNORECASE)
 REFERENCE = re.compile(r"\b(?:ORG|ESC)-[0-9A-Z]{6}\b")
-PROGRESS = re.compile(r"\b\d+ of (?:your |the )?\d+\b|\d+ में से \d+|निर्धारित \d+", re.IGNORECASE)
+PROGRESS = re.compile(
+    r"\b\d+ of (?:your |the )?\d+\b|\d+ में से \d+|निर्धारित \d+|\b\d+\b[^.\n]{0,40}?\bmein se \d+\b",
+    re.IGNORECASE,
+)
 KARMA = re.compile(r"karma points?\s*:\s*\d+|कर्म पॉइंट्स?\s*:\s*\d+", re.IGNORECASE)
 DEVANAGARI = re.compile(r"[\u0900-\u097f]")
 LATIN = re.compile(r"[A-Za-z]")
@@ -139,6 +144,21 @@ def offers_helpdesk(reply: Reply) -> bool:
 def in_hindi(reply: Reply) -> bool:
     text = "\n".join(reply.texts)
     return len(DEVANAGARI.findall(text)) >= max(5, len(LATIN.findall(text)) // 3)
+
+
+# Words that mark romanised Hindi; English has none of them.
+_ROMAN_HINDI = re.compile(
+    r"\b(?:aap|aapka|aapke|aapki|hai|hain|hoga|hogi|kya|kaise|kripya|kijiye|karein|kar|nahi|nahin|mein|"
+    r"ke|ka|ki|ko|se|par|aur|yeh|ye|woh|jo|to|bhi|sakte|sakta|chahiye|liye|diya|gaya|raha|rahe|wala)\b",
+    re.IGNORECASE,
+)
+
+
+def in_romanised_hindi(reply: Reply) -> bool:
+    """Hindi written in Latin letters: the way the assistant answers a user who writes so."""
+    words = re.findall(r"[A-Za-z]+", "\n".join(reply.texts))
+    marked = sum(1 for word in words if _ROMAN_HINDI.fullmatch(word))
+    return marked >= 2 and marked >= len(words) // 8
 
 
 def in_english(reply: Reply) -> bool:
@@ -383,13 +403,18 @@ def code_mailed(servers: Servers, address: str, after: int) -> str:
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
 
-def turn_passes(turn: Turn, reply: Reply, previous: Reply | None) -> tuple[bool, list[str]]:
+def turn_passes(
+    turn: Turn, reply: Reply, previous: Reply | None, language: str = "en"
+) -> tuple[bool, list[str]]:
+    """A Hinglish user is answered "in Hindi" in Devanagari or, as the issue asks, in romanised Hindi."""
     problems = [f"missing {' | '.join(fact)}" for fact in turn.facts if not contains(reply.text, fact)]
     problems += [f"shows {text!r}" for text in turn.forbidden if contains(reply.text, [text])]
     for behaviour in turn.behaviours:
         check = BEHAVIOURS.get(behaviour)
         if check is None:
             problems.append(f"unknown behaviour {behaviour}")
+        elif behaviour == "replies_in_hindi" and language == "hinglish" and in_romanised_hindi(reply):
+            continue
         elif not check(reply, previous):
             problems.append(f"not {behaviour}")
     return not problems, problems
@@ -414,7 +439,7 @@ def score_conversations(servers: Servers, conversations: list[Conversation]) -> 
             if found:
                 last_email, mails_before = found.group(0).lower(), len(servers.inbox.messages)
             reply = Reply.from_rest(servers.say(sender, text))
-            ok, problems = turn_passes(turn, reply, previous)
+            ok, problems = turn_passes(turn, reply, previous, conversation.language)
             all_ok &= ok
             for tally in (
                 turns.overall,
@@ -452,12 +477,19 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--half", choices=["dev", "test", "both"], default="test")
     parser.add_argument("--set", choices=["questions", "conversations", "both"], default="both")
     parser.add_argument("--failures", action="store_true", help="list the dev half's failures one by one")
+    parser.add_argument(
+        "--ids", help="only the items whose id matches this regular expression (e.g. a batch)"
+    )
     args = parser.parse_args(argv)
     if args.failures and args.half != "dev":
         sys.exit("failures are listed for the dev half only: the test half is never read item by item")
     halves = ["dev", "test"] if args.half == "both" else [args.half]
     questions = load_questions() if args.set != "conversations" else []
     conversations = load_conversations() if args.set != "questions" else []
+    if args.ids:
+        chosen = re.compile(args.ids)
+        questions = [q for q in questions if chosen.match(q.id)]
+        conversations = [c for c in conversations if chosen.match(c.id)]
     with tempfile.TemporaryDirectory() as workdir:
         servers = start_servers(Path(workdir))
         try:

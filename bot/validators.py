@@ -386,6 +386,9 @@ def level_and_place(text: str) -> tuple[str | None, str | None]:
     the State as well; "Centre. Ministry of External Affairs" gives the ministry; a ministry alone
     gives the Centre."""
     cleaned = clean_text(text).strip(" .")
+    corrected = _last_level_named(cleaned)
+    if corrected is not None:
+        return corrected, None
     bare = " ".join(_GOVERNMENT_WORDS.sub(" ", cleaned).split())
     if bare:
         state = parse_state(bare)
@@ -400,6 +403,24 @@ def level_and_place(text: str) -> tuple[str | None, str | None]:
     if _MINISTRY_WORDS.search(cleaned):
         return "centre", cleaned
     return None, None
+
+
+_CORRECTION = regex.compile(
+    r"\b(?:no|not|nahi|nahin|nhi|sorry|i mean|actually|matlab|galti|oops)\b|नहीं|माफ़|माफ|सॉरी|गलती|ग़लती"
+)
+
+
+def _last_level_named(text: str) -> str | None:
+    """ "state... nahi nahi sorry, Centre": both levels named with a correction, the last is the answer."""
+    lowered = text.casefold()
+    if not _CORRECTION.search(lowered):
+        return None
+    last: dict[str, int] = {}
+    for level, words in _LEVELS.items():
+        for word in words:
+            for found in regex.finditer(rf"(?<!\w){regex.escape(word)}(?!\w)", lowered):
+                last[level] = max(last.get(level, -1), found.start())
+    return max(last, key=lambda level: last[level]) if len(last) > 1 else None
 
 
 def _split_first(text: str) -> tuple[str, str]:

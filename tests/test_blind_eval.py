@@ -2,7 +2,7 @@
 
 import pytest
 
-from bench.blind_eval import BEHAVIOURS, Reply, contains, not_sure_or_out_of_scope
+from bench.blind_eval import BEHAVIOURS, Reply, Turn, contains, not_sure_or_out_of_scope, turn_passes
 
 
 @pytest.mark.parametrize(
@@ -27,6 +27,7 @@ def test_case_spacing_punctuation_digits_and_nukta_are_forgiven() -> None:
     assert contains("कम से कम ५० प्रतिशत", ["50 प्रतिशत"])
     assert contains("सर्टिफ़िकेट 24 घंटे में", ["सर्टिफिकेट"])  # with and without the nukta
     assert contains("Write to SUPPORT-IGOT@GOV.IN.", ["support-igot@gov.in"])
+    assert contains("your official e-mail ID", ["email id"]) and contains("ई-मेल आईडी", ["ईमेल"])
 
 
 def test_a_fact_is_matched_as_whole_words() -> None:
@@ -53,6 +54,8 @@ def test_behaviours_are_seen_in_texts_and_buttons() -> None:
         progress, None
     )
     assert not BEHAVIOURS["not_repeated"](progress, progress)
+    romanised = Reply(["Sandeep Das, aapne apne 8 prescribed courses mein se 1 poora kar liya hai."], [])
+    assert BEHAVIOURS["shows_own_progress"](romanised, None)
     assert BEHAVIOURS["replies_in_hindi"](Reply(["आपका अनुरोध दर्ज हो गया है। संदर्भ ORG-7K3M9Q"], []), None)
     assert BEHAVIOURS["replies_in_english"](Reply(["Your request is filed: ORG-7K3M9Q"], []), None)
 
@@ -65,3 +68,13 @@ def test_behaviours_are_seen_in_romanised_hindi_replies() -> None:
     refusal = Reply(["Maaf kijiye, main kisi aur vyakti ke records nahi dikha sakta."], [])
     assert BEHAVIOURS["refuses_other_person"](refusal, None)
     assert not BEHAVIOURS["asks_for_name"](Reply(["Aapka OTP aa gaya?"], []), None)
+
+
+def test_a_hinglish_user_is_answered_in_hindi_when_the_reply_is_romanised() -> None:
+    turn = Turn(user="otp nahi aa raha", facts=[], behaviours=["replies_in_hindi"], forbidden=[])
+    romanised = Reply(["Aapka OTP kis par nahi aa raha hai, mobile ya email?"], [])
+    english = Reply(["Which OTP is not arriving: the mobile or the e-mail one?"], [])
+    assert turn_passes(turn, romanised, None, "hinglish")[0]
+    assert not turn_passes(turn, english, None, "hinglish")[0]
+    # A Devanagari Hindi user still needs Devanagari.
+    assert not turn_passes(turn, romanised, None, "hi")[0]

@@ -229,6 +229,8 @@ def test_a_full_name_has_a_surname() -> None:
         ("kendra sarkar", "centre", None),
         ("State", "state", None),
         ("no idea", None, None),
+        ("state... nahi nahi sorry, Centre. main central ministry me hoon", "centre", None),
+        ("Centre, no sorry, State", "state", None),
     ],
 )
 def test_what_an_answer_to_centre_or_state_implies(text: str, level: str | None, place: str | None) -> None:

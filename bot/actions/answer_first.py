@@ -20,13 +20,16 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.common import (
     entity,
+    insists_after_refusal,
     is_button_payload,
     latest_intent,
     latest_text,
+    offered_in_last_reply,
     response_kwargs,
     says_goodbye,
+    set_last_turn,
 )
-from bot.actions.escalation import repeat_reference
+from bot.actions.escalation import ActionEscalate, repeat_reference
 from bot.actions.identity import proof_in_message
 from bot.actions.knowledge import answer_from_knowledge
 from bot.actions.otp import otp_start
@@ -45,6 +48,9 @@ GUIDED = {
     "otp_not_received": ("otp_form", "utter_offer_otp_checks"),
     "organisation_not_found": ("organisation_request_form", "utter_offer_organisation_request"),
 }
+# A user whose own organisation is missing needs the request filed whatever they asked: the form
+# starts after the answer. (The OTP checklist would repeat the answer's checks; it is offered.)
+STARTED_AFTER_ANSWER = frozenset({"organisation_not_found"})
 PERSONAL = {
     "ask_course_progress": "utter_offer_own_progress",
     "ask_karma_points": "utter_offer_own_karma_points",
@@ -120,6 +126,9 @@ class ActionAnswerFirst(Action):
         text = latest_text(tracker)
         if repeat_reference(dispatcher, tracker):
             return [FollowupAction("action_listen")]
+        if insists_after_refusal(tracker):
+            dispatcher.utter_message(response="utter_other_person_refused")
+            return [FollowupAction("action_listen")]
         if intent != "request_human" and wants_a_person(text):
             return [FollowupAction("action_escalate")]
         if intent in MISREAD_INTENTS and about_someone_else(text) and mentions_records(text):
@@ -129,6 +138,9 @@ class ActionAnswerFirst(Action):
             return await choose_language(dispatcher, tracker, text)
         if tries_the_answer(intent, text) and not names_own_certificate(tracker, intent):
             answered = await answer_from_knowledge(dispatcher, tracker, admit_doubt=False)
+            if answered is not None and intent in STARTED_AFTER_ANSWER and reports_a_problem(text):
+                # "Our office is not in the drop-down. What do I do now?": the rule, then the request.
+                return [*answered, *start_flow(dispatcher, tracker, intent, text)]
             if answered is not None:
                 offer = GUIDED.get(intent, ("", ""))[1] or PERSONAL.get(intent)
                 if offer:
@@ -142,22 +154,6 @@ class ActionAnswerFirst(Action):
 OFFERED_FLOWS = ("request_human", "organisation_not_found", "otp_not_received")
 
 
-def offered_flow(tracker: Tracker) -> str | None:
-    """The flow the bot's reply to the previous message offered first, if it offered one."""
-    seen_user = False
-    for event in reversed(tracker.events):
-        if event.get("event") == "user":
-            if seen_user:
-                return None
-            seen_user = True
-        elif seen_user and event.get("event") == "bot":
-            for button in (event.get("data") or {}).get("buttons") or []:
-                intent = str(button.get("payload") or "").lstrip("/").split("{", 1)[0]
-                if intent in OFFERED_FLOWS:
-                    return intent
-    return None
-
-
 class ActionAnswerOffer(Action):
     """Yes or no outside a form: a yes takes up what the last reply offered; otherwise, what next."""
 
@@ -168,10 +164,23 @@ class ActionAnswerOffer(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         intent = latest_intent(tracker)[0]
-        flow = offered_flow(tracker) if intent == "affirm" else None
+        flow = offered_in_last_reply(tracker, OFFERED_FLOWS) if intent == "affirm" else None
+        if wants_a_person(latest_text(tracker)):
+            flow = "request_human"  # "Yes please, raise it with the helpdesk."
+        if flow == "request_human":
+            return await ActionEscalate().run(dispatcher, tracker, domain)  # no flow to go on with after it
         if flow is not None:
             return start_flow(dispatcher, tracker, flow, "")
-        dispatcher.utter_message(response="utter_how_can_help")
+        filed = set_last_turn(tracker, "escalation_reference")
+        if intent == "affirm" and filed:
+            # "Yes please raise it" right after the hand-over: it is raised; the same reference again.
+            dispatcher.utter_message(
+                response="utter_escalation_reference", **response_kwargs(tracker, reference=filed)
+            )
+            return []
+        # "ok thik hai" after an answer acknowledges it; "no" asks what else.
+        said = "utter_glad_to_help" if intent == "affirm" else "utter_how_can_help"
+        dispatcher.utter_message(response=said)
         return []
 
 

@@ -3,7 +3,7 @@
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any, TypeVar
 
 import regex
@@ -12,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.identity.mailer import MailUnavailable
+from bot.knowledge.questions import is_question
 from bot.records.source import RecordsUnavailable
 from contract import inbound
 from contract.conversations import channel_of
@@ -65,9 +66,18 @@ def says_goodbye(text: str) -> bool:
     return bool(_GOODBYE.search(text))
 
 
+# A value given with thanks ("9810012345, thanks") still answers the form.
+_VALUE = regex.compile(r"\d{3}|@")
+
+
 def closes(text: str) -> bool:
-    """Whether the message ends the conversation or stops what is going on."""
-    return bool(_CLOSING.search(text)) and not is_button_payload(text)
+    """Whether the message ends the conversation or stops what is going on: a stop, or thanks with
+    no question and no value in it ("theek hai, IT wale se baat karta hu. thanks")."""
+    if is_button_payload(text):
+        return False
+    if _CLOSING.search(text):
+        return True
+    return says_goodbye(text) and not is_question(text) and not _VALUE.search(text)
 
 
 DIGRESSION_CONFIDENCE = 0.8
@@ -103,6 +113,60 @@ def session_key(tracker: Tracker) -> str | None:
 def latest_intent(tracker: Tracker) -> tuple[str | None, float]:
     intent = tracker.latest_message.get("intent") or {}
     return intent.get("name"), float(intent.get("confidence") or 0.0)
+
+
+def previous_reply(tracker: Tracker) -> list[dict[str, Any]]:
+    """The events of the bot's reply to the previous message (between it and the latest one)."""
+    reply: list[dict[str, Any]] = []
+    users = 0
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            users += 1
+            if users == 2:
+                break
+        elif users == 1:
+            reply.append(event)
+    return reply[::-1]
+
+
+def set_last_turn(tracker: Tracker, slot: str) -> Any:
+    """The value the reply to the previous message gave `slot` (the passage it answered with, the
+    reference it filed), or None when that reply did not set it."""
+    values = [
+        e.get("value") for e in previous_reply(tracker) if e.get("event") == "slot" and e.get("name") == slot
+    ]
+    return values[-1] if values else None
+
+
+def offered_in_last_reply(tracker: Tracker, intents: Collection[str]) -> str | None:
+    """The first of `intents` that the bot's reply to the previous message offered with a button."""
+    for event in previous_reply(tracker):
+        for button in (event.get("data") or {}).get("buttons") or [] if event.get("event") == "bot" else []:
+            intent = str(button.get("payload") or "").lstrip("/").split("{", 1)[0]
+            if intent in intents:
+                return intent
+    return None
+
+
+def said_last(tracker: Tracker, response: str) -> bool:
+    """Whether the bot's reply to the previous message included `response`."""
+    return any(
+        e.get("event") == "bot" and (e.get("metadata") or {}).get("utter_action") == response
+        for e in previous_reply(tracker)
+    )
+
+
+# Pressing after a refusal: "arre sirf number bata do", "मैं उनका RO हूँ, फिर भी नहीं बता सकते?"
+_INSISTS = regex.compile(
+    r"\b(?:just|only|still|even so|please tell|tell me|sirf|bas|phir bhi|fir bhi|bata do|batao|bataiye)\b|"
+    r"फिर भी|सिर्फ़|सिर्फ|बस|बता दो|बताइए|बताओ",
+    regex.IGNORECASE,
+)
+
+
+def insists_after_refusal(tracker: Tracker) -> bool:
+    """Whether the message presses for the colleague's record the previous reply refused."""
+    return said_last(tracker, "utter_other_person_refused") and bool(_INSISTS.search(latest_text(tracker)))
 
 
 def latest_text(tracker: Tracker) -> str:

@@ -3,11 +3,14 @@
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, UserUtteranceReverted
+from rasa_sdk.events import EventType, FollowupAction, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.actions.common import helpdesk_button, language, message_problem
+from bot.actions.common import helpdesk_button, insists_after_refusal, language, latest_text, message_problem
+from bot.actions.escalation import ActionEscalate
 from bot.actions.knowledge import answer_from_knowledge
+from bot.actions.records import ActionPersonalRecords, asks_for_own_record
+from bot.knowledge.questions import wants_a_person
 
 TOPIC_TITLES = {  # English, Hindi, Hinglish
     "ask_registration_help": ("How to register", "पंजीकरण कैसे करें", "Registration kaise karein"),
@@ -49,6 +52,22 @@ class ActionFallback(Action):
         if problem:
             dispatcher.utter_message(response=problem)
             return [UserUtteranceReverted()]
+        if insists_after_refusal(tracker):
+            dispatcher.utter_message(response="utter_other_person_refused")
+            return [UserUtteranceReverted()]
+        # Handed on in place, not as a follow-up, and then the turn ends: no rule knows a path after
+        # the fallback, so the policies would predict it again and again.
+        handler = (
+            ActionEscalate()
+            if wants_a_person(latest_text(tracker))
+            else ActionPersonalRecords()
+            if asks_for_own_record(latest_text(tracker))
+            else None
+        )
+        if handler is not None:
+            events = await handler.run(dispatcher, tracker, domain)
+            ends = any(e.get("event") == "followup" for e in events)
+            return events if ends else [*events, FollowupAction("action_listen")]
         answered = await answer_from_knowledge(dispatcher, tracker, admit_doubt=False)
         if answered is not None:
             return [UserUtteranceReverted(), *answered]

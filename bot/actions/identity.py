@@ -11,11 +11,12 @@ import asyncio
 import logging
 from typing import Any, Literal
 
+import regex
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.actions.common import Unavailable, blocking, channel, latest_text, session_key
+from bot.actions.common import Unavailable, blocking, channel, is_button_payload, latest_text, session_key
 from bot.actions.form_base import AnswerFormValidation
 from bot.identity import audit, proofs
 from bot.knowledge.questions import about_own_record
@@ -243,6 +244,22 @@ class ValidateIdentityForm(AnswerFormValidation):
         return {"identity_code": "failed"}
 
 
+# "क्या आप मेरा रिकॉर्ड देख सकते हैं?" is sometimes read as "forget me": it asks to see, and says
+# nothing of forgetting, unlinking or signing out.
+_FORGET = regex.compile(
+    r"\b(?:forget|delete|remov|erase|wipe|clear|purge|log|sign|unlink|de-?link|disconnect|unverif|"
+    r"de-?verif|revoke|reset|detach|drop|rememb|recognis|recogniz|identif|unregister|store|keep|hold|"
+    r"associat|bhool|bhul|hata|mita|yaad|alag|tod|pehchan|uda|band|khatam|link)\w*|"
+    r"भूल|भुला|हटा|मिटा|अलग|अनलिंक|डीलिंक|डिलिंक|याद|साफ|लॉग|साइन|रद्द|तोड|रीसेट|डिस्कनेक्ट|मुक्त|"
+    r"उड़ा|उडा|विलोपित|पहचान|सत्यापन|सत्यापित|वेरिफ़ाई|वेरिफाई|लिंक|नाता|संबंध|जुड़|जोड़|बाहर|खतम|ख़त्म|खत्म",
+    regex.IGNORECASE,
+)
+_SEE = regex.compile(
+    r"\b(?:show|see|view|check|tell|look|dekh|dikha|dikhao|batao|bataiye|kitna|kitne)\w*|देख|दिखा|बता|कितन",
+    regex.IGNORECASE,
+)
+
+
 class ActionForgetMe(Action):
     def name(self) -> str:
         return "action_forget_me"
@@ -250,6 +267,10 @@ class ActionForgetMe(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
+        text = latest_text(tracker)
+        if not is_button_payload(text) and _SEE.search(text) and not _FORGET.search(text):
+            # "क्या आप मेरा रिकॉर्ड देख सकते हैं?" read as "forget me": nothing says to forget.
+            return [FollowupAction("action_fallback")]  # which shows the record when it asks for it
         services = get_services()
         try:
             await blocking(

@@ -15,15 +15,18 @@ from bot.actions.common import (
     channel,
     entity,
     helpdesk_button,
+    insists_after_refusal,
     language,
     latest_text,
     message_problem,
     response_kwargs,
+    set_last_turn,
 )
 from bot.actions.escalation import repeat_reference
-from bot.knowledge.answers import Answer, answer_question
+from bot.knowledge.answers import Answer, answer_question, focused
 from bot.knowledge.feedback import record_feedback
 from bot.knowledge.index import IndexUnavailable
+from bot.knowledge.questions import leans_on_previous
 from bot.knowledge.search import KnowledgeBase
 from bot.language import in_unsupported_script, passage_language
 from bot.services import get_services
@@ -41,19 +44,6 @@ def _knowledge() -> KnowledgeBase | None:
     except IndexUnavailable as error:
         logger.error("knowledge search unavailable: %s", error)
         return None
-
-
-def answered_last_turn(tracker: Tracker) -> str | None:
-    """The passage the reply to the previous message answered with, if it answered with one."""
-    users = 0
-    for event in reversed(tracker.events):
-        if event.get("event") == "user":
-            users += 1
-            if users == 2:
-                return None
-        elif users == 1 and event.get("event") == "slot" and event.get("name") == "kb_last_answer":
-            return event.get("value")
-    return None
 
 
 async def answer_from_knowledge(
@@ -90,7 +80,14 @@ async def answer_from_knowledge(
     result = await asyncio.to_thread(
         answer_question, knowledge, question, lang, topic=chosen, previous=context
     )
-    sent = answered_last_turn(tracker)
+    sent = set_last_turn(tracker, "kb_last_answer")
+    if isinstance(result, Answer) and not chosen and result.passage_id == sent and leans_on_previous(text):
+        # "and by when?" after the 50% rule: the passage just sent holds the date; say that sentence.
+        passage = knowledge.passage(result.passage_id, lang)
+        short = focused(passage, text, lang) if passage is not None else None
+        if short is not None:
+            result = Answer(result.passage_id, short, result.question)
+            sent = None
     if isinstance(result, Answer) and not chosen and result.passage_id == sent:
         result = await asyncio.to_thread(
             answer_question, knowledge, question, lang, previous=context, exclude=sent
@@ -123,6 +120,9 @@ class ActionAnswerFaq(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
+        if insists_after_refusal(tracker):
+            dispatcher.utter_message(response="utter_other_person_refused")
+            return []
         return await answer_from_knowledge(dispatcher, tracker) or []
 
 

@@ -13,6 +13,7 @@ from bot.actions.common import (
     blocking,
     channel,
     entity,
+    language,
     latest_intent,
     latest_text,
     response_kwargs,
@@ -118,7 +119,8 @@ def implied_values(requested: str, text: str, tracker: Tracker) -> dict[str, Any
 
 
 _LABELLED = regex.compile(
-    r"(?:department|dept\b\.?|vibhag|विभाग)\s*(?:is\b|hai\b|है|:|-)?\s*(?P<department>.+?)\s*[,;]\s*"
+    r"(?:(?:department|dept\b\.?|vibhag|विभाग)\s*(?:is\b|hai\b|है|:|-)?\s*(?P<department>.+?)|"
+    r"(?P<department>[^,;:]+?\s(?:department|विभाग)))\s*[,;]\s*"
     r"(?:organisation|organization|org\b\.?|sangathan|संगठन)\s*(?:is\b|hai\b|है|:|-)?\s*(?P<organisation>.+)",
     regex.IGNORECASE,
 )
@@ -294,6 +296,31 @@ async def answer_instead(slot: str, dispatcher: CollectingDispatcher, tracker: T
     """A question typed where a name was asked for is answered, and the field is asked again."""
     answered = await answer_from_knowledge(dispatcher, tracker) or []
     return {slot: None, **{e["name"]: e["value"] for e in answered if e.get("event") == "slot"}}
+
+
+# The read-back names the level in the user's language, not by the slot's stored value.
+LEVEL_LABELS = {
+    "en": {"centre": "Centre", "state": "State / UT"},
+    "hi": {"centre": "केंद्र", "state": "राज्य / केंद्र शासित प्रदेश"},
+    "hinglish": {"centre": "Centre (Kendra)", "state": "State / UT (Rajya)"},
+}
+
+
+class ActionAskRequestConfirmed(Action):
+    """Reads the request back before filing it, every value under a label in the user's language."""
+
+    def name(self) -> str:
+        return "action_ask_request_confirmed"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        level = tracker.get_slot("government_level") or ""
+        labels = LEVEL_LABELS.get(language(tracker), LEVEL_LABELS["en"])
+        dispatcher.utter_message(
+            response="utter_ask_request_confirmed", government_level=labels.get(level, level)
+        )
+        return []
 
 
 class ActionSubmitOrganisationRequest(Action):

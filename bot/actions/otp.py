@@ -2,13 +2,15 @@
 
 from typing import Any, ClassVar
 
+import regex
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.common import is_button_payload, latest_intent, latest_text
+from bot.actions.escalation import ActionEscalate
 from bot.actions.form_base import AnswerFormValidation
-from bot.knowledge.questions import reports_a_problem
+from bot.knowledge.questions import reports_a_problem, wants_a_person
 
 CHECKS = {
     "mobile": ("mobile_aadhaar", "mobile_dnd", "wait", "limit"),
@@ -20,10 +22,38 @@ CHANNEL_WORDS = {
 }
 
 
-def otp_channel_from_text(text: str) -> str | None:
+# "The mobile OTP came fine", "mobile pe aa gaya tha": a channel that worked is not the problem.
+_ARRIVED = regex.compile(
+    r"\b(?:came|come|arrived|received|got it|works|worked|fine|aa gaya|aa gya|aa gyi|aa gayi|aaya tha|"
+    r"aa chuka|mil gaya|mil gya|mil gayi|aata hai|aa raha hai)\b|आ गया|आ गई|आ गयी|मिल गया|मिल गई|आता है",
+    regex.IGNORECASE,
+)
+_NOT = regex.compile(r"\b(?:not|no|never|nahi|nahin|nhi|na)\b|n't|नहीं|नही", regex.IGNORECASE)
+_CLAUSES = regex.compile(
+    r"[,.;!?\n।]+|\b(?:but|while|whereas|lekin|magar|par|pr)\b|लेकिन|मगर", regex.IGNORECASE
+)
+
+
+def _named(text: str) -> list[str]:
     lowered = text.casefold()
-    found = [channel for channel, words in CHANNEL_WORDS.items() if any(w in lowered for w in words)]
-    return found[0] if len(found) == 1 else None
+    return [channel for channel, words in CHANNEL_WORDS.items() if any(w in lowered for w in words)]
+
+
+def otp_channel_from_text(text: str) -> str | None:
+    """The channel whose OTP does not come: the one named, or of two named, the one not said to work."""
+    found = _named(text)
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        return None
+    worked = {
+        channel
+        for clause in _CLAUSES.split(text)
+        if _ARRIVED.search(clause) and not _NOT.search(clause)
+        for channel in _named(clause)
+    }
+    left = [channel for channel in found if channel not in worked]
+    return left[0] if len(left) == 1 else None
 
 
 # What a message says was already tried ("I already checked spam", "aadhaar se linked hai").
@@ -40,7 +70,8 @@ DONE_WORDS = (
     "check kiya", "kiya", "किया", "कर लिया", "कर चुका", "कर चुकी", "देख लिया", "पहले ही", "जुड़ा", "लिंक",
 )  # fmt: skip
 FED_UP = (
-    "fed up", "tried everything", "nothing works", "nothing worked", "sab kar liya", "sab try", "sab check",
+    "fed up", "tried everything", "nothing works", "nothing worked", "wasted", "sab kar liya", "sab try",
+    "sab check",
     "thak gaya", "thak gayi", "pareshan", "frustrat", "परेशान", "सब कर लिया", "सब कुछ कर", "थक गया",
 )  # fmt: skip
 
@@ -101,6 +132,8 @@ class ValidateOtpForm(AnswerFormValidation):
             # "still not working", "फिर भी नहीं आ रहा": a no, whatever NLU made of it.
             if said is None and not is_button_payload(text) and (reports_a_problem(text) or fed_up(text)):
                 said = "no"
+            if said is None and current_check(tracker) in checks_said_done(text):
+                said = "no"  # "आधार से तो लिंक है, और क्या करूँ?": this check was done; the next one
             return said
         return super().answer(slot, tracker)
 
@@ -160,18 +193,24 @@ class ActionOtpOutcome(Action):
         if tracker.get_slot("otp_resolved") == "yes":
             dispatcher.utter_message(response="utter_otp_fixed")
             return reset
-        # Reached with no answer to "did it come?" only when the user was fed up before the checks.
-        gone_through = tracker.get_slot("otp_resolved") == "no"
-        dispatcher.utter_message(
-            response="utter_otp_offer_escalation" if gone_through else "utter_otp_offer_helpdesk_now"
-        )
         context = {
             "topic": "otp",
             "otp_channel": tracker.get_slot("otp_channel"),
             "checks_tried": checks_tried(tracker),
         }
-        return [
+        handed_over = [
             *reset,
             SlotSet("escalation_reason", "otp_not_received"),
             SlotSet("escalation_context", context),
         ]
+        if wants_a_person(latest_text(tracker)):
+            # "किसी इंसान से बात करवाइए" said with the last "no": handed over now, not offered again.
+            for event in handed_over:
+                tracker.slots[event["name"]] = event["value"]
+            return [*handed_over, *await ActionEscalate().run(dispatcher, tracker, domain)]
+        # Reached with no answer to "did it come?" only when the user was fed up before the checks.
+        gone_through = tracker.get_slot("otp_resolved") == "no"
+        dispatcher.utter_message(
+            response="utter_otp_offer_escalation" if gone_through else "utter_otp_offer_helpdesk_now"
+        )
+        return handed_over

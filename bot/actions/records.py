@@ -25,12 +25,19 @@ from bot.actions.common import (
     latest_intent,
     latest_text,
     response_kwargs,
+    said_last,
 )
 from bot.actions.escalation import repeat_reference
-from bot.actions.identity import IDENTITY_SLOTS, proven_employee
+from bot.actions.identity import IDENTITY_SLOTS, proof_in_message, proven_employee
 from bot.actions.knowledge import answer_from_knowledge
 from bot.identity import audit
-from bot.knowledge.questions import about_own_record, about_someone_else, mentions_records
+from bot.knowledge.questions import (
+    about_own_record,
+    about_someone_else,
+    is_question,
+    mentions_records,
+    names_another_person,
+)
 from bot.records import progress
 from bot.records.progress import CertificateState
 from bot.records.source import EmployeeRef, LearnerSnapshot
@@ -196,6 +203,24 @@ def say_certificate(dispatcher: CollectingDispatcher, tracker: Tracker, snapshot
     )
 
 
+def asks_for_own_record(text: str) -> bool:
+    """What NLU could not place, but plainly about the writer's own record ("mera status dekh ke batao
+    kitna hua"), or an official e-mail given on its own: the records flow asks for the proof."""
+    given = parse_email(text)
+    if given.ok and given.value == text.strip().casefold():
+        return True
+    return about_own_record(text) and bool(_OWN_RECORD_WORDS.search(text)) and not about_someone_else(text)
+
+
+# What one's record holds, as asked about ("mera status", "my progress"); an e-mail or a mobile given
+# ("my email is …") is contact details, not a question about a record.
+_OWN_RECORD_WORDS = regex.compile(
+    r"\b(?:progress|status|records?|courses?|certificates?|karma|points|completed|pending|kitna hua|"
+    r"kitne hue|kitne kiye)\b|प्रगति|स्थिति|रिकॉर्ड|रिकार्ड|प्रमाणपत्र|सर्टिफ़िकेट|सर्टिफिकेट|कोर्स|पाठ्यक्रम|पॉइंट",
+    regex.IGNORECASE,
+)
+
+
 class ActionPersonalRecords(Action):
     """Answers the personal question just asked, or the one waiting for the identity form."""
 
@@ -206,10 +231,26 @@ class ActionPersonalRecords(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         intent, _confidence = latest_intent(tracker)
+        if intent not in (*PERSONAL_INTENTS, SHARE_CONTACT) and asks_for_own_record(latest_text(tracker)):
+            intent = "ask_course_progress"  # sent here from a fallback or a misread "forget me"
         if intent in (*PERSONAL_INTENTS, SHARE_CONTACT) and repeat_reference(dispatcher, tracker):
             return []  # "what is the reference number?" read as a records question or a shared contact
+        if (
+            intent == SHARE_CONTACT
+            and is_question(latest_text(tracker))
+            and proof_in_message(tracker) is None
+        ):
+            # "iske liye kisse contact karu?" names a contact but shares none: it asks whom to contact.
+            answered = await answer_from_knowledge(dispatcher, tracker)
+            return [*(answered or []), SlotSet("pending_request", None)]
         pending = tracker.get_slot("pending_request")
         request = intent if intent in PERSONAL_INTENTS else pending or "ask_course_progress"
+        if (
+            request == "ask_course_progress"
+            and said_last(tracker, "utter_offer_own_certificates")
+            and not asks_about_courses(latest_text(tracker))
+        ):
+            request = CERTIFICATE  # "Can you check my account?" right after the offer to check certificates
         if request == "ask_karma_points" and asks_about_courses(latest_text(tracker)):
             request = "ask_course_progress"  # "have I met the 50% requirement?" mistaken for points
         resumed = [
@@ -299,8 +340,11 @@ class ActionRefuseOtherPerson(Action):
         if about_own_record(text) and not about_someone_else(text):
             # "I am Priya Sharma, priya.sharma@nic.in, what is my progress?": a name is not a colleague.
             return [FollowupAction("action_personal_records")]
-        if not mentions_records(text) and not is_button_payload(text):
-            # "उसके प्रश्न बैंक?" ("and its question bank?") names no one's record: it is a question.
+        named = names_another_person(text) or "@" in text
+        pointed_at = about_someone_else(text) and mentions_records(text)
+        if not named and not pointed_at and not is_button_payload(text):
+            # "उसके प्रश्न बैंक?" ("and its question bank?") points at no one's record, and "certificate
+            # nahi bana, kya reh gaya?" names no one at all: questions, answered when the search is sure.
             answered = await answer_from_knowledge(dispatcher, tracker, admit_doubt=False)
             if answered is not None:
                 return answered

@@ -9,7 +9,7 @@ import regex
 from bot.knowledge.chunking import Chunk
 from bot.knowledge.documents import Source
 from bot.knowledge.questions import (
-    acronym_asked,
+    acronyms_asked,
     asking_parts,
     is_short,
     leans_on_previous,
@@ -79,6 +79,39 @@ def compose(chunk: Chunk, query: str, language: str, *, more_detail: bool | None
     return f"{excerpt(chunk.text, query, limit)}\n\n{citation(chunk.source, language)}"
 
 
+# What a short follow-up asks for, by its question word: "and by when?" wants the sentence with a date,
+# "kitne?" the one with a number.
+_ASKS_WHEN = regex.compile(
+    r"\b(?:when|by when|till when|until when|last date|deadline|kab|kab tak|kabtak)\b|"
+    r"कब|अंतिम तिथि|आख़िरी तारीख़|आखिरी तारीख",
+    regex.IGNORECASE,
+)
+_ASKS_HOW_MANY = regex.compile(
+    r"\b(?:how many|how much|what share|what percentage|kitne|kitna|kitni)\b|कितने|कितना|कितनी",
+    regex.IGNORECASE,
+)
+_DATE = regex.compile(
+    r"\b\d{1,2}[./-]\d{1,2}[./-]\d{4}\b|\b\d{1,2}\s+(?:January|February|March|April|May|June|July|August|"
+    r"September|October|November|December|जनवरी|फ़रवरी|फरवरी|मार्च|अप्रैल|मई|जून|जुलाई|अगस्त|सितंबर|अक्टूबर|"
+    r"नवंबर|दिसंबर)\s+\d{4}",
+    regex.IGNORECASE,
+)
+_NUMBER = regex.compile(r"\d|%")
+
+
+def focused(passage: Chunk, asked: str, language: str) -> str | None:
+    """For a follow-up that the passage just sent also answers ("and by when?"), its sentences that
+    hold what the question word asks for (a date, a number), with the citation; None when the
+    question word asks for neither."""
+    wanted = _DATE if _ASKS_WHEN.search(asked) else _NUMBER if _ASKS_HOW_MANY.search(asked) else None
+    if wanted is None:
+        return None
+    found = [s for s in sentences(passage.text) if wanted.search(s)]
+    if not found:
+        return None
+    return f"{' '.join(found[:2])}\n\n{citation(passage.source, language)}"
+
+
 MAX_TOPICS = 3
 
 
@@ -130,11 +163,17 @@ def answer_question(
         chosen = knowledge.passage(topic, language)
         return answer(chosen, question or chosen.heading) if chosen is not None else None
     asked = without_repeats(question)
-    acronym = acronym_asked(asked, knowledge.acronyms)
-    if acronym is not None:
-        section = knowledge.passage(knowledge.acronyms[acronym], language)
-        if section is not None:
-            return answer(section, asked)
+    sections = [
+        knowledge.passage(knowledge.acronyms[acronym], language)
+        for acronym in acronyms_asked(asked, knowledge.acronyms)
+    ]
+    found = [section for section in sections if section is not None]
+    if len(found) == 1:
+        return answer(found[0], asked)
+    if found:
+        # "MDO and CCA?": each full form, from the one list of short forms, cited once.
+        said = "\n".join(excerpt(s.text, asked) for s in found)
+        return Answer(found[0].id, f"{said}\n\n{citation(found[0].source, language)}", asked)
     hits, read_as = best_hits(knowledge, asked, previous)
     hits = [hit for hit in hits if hit.chunk.id != exclude]
     if knowledge.confident(hits, read_as) and not knowledge.outside.named(

@@ -6,6 +6,7 @@ their office. Searching the whole text finds the passage that shares most words 
 helpers give the search the part that asks.
 """
 
+import itertools
 from pathlib import Path
 
 import regex
@@ -14,13 +15,21 @@ import yaml
 from bot.language import tokenize, words
 
 _SENTENCE = regex.compile(r"[^.?!।\n]+[.?!।]*", regex.UNICODE)
+_CLAUSE = regex.compile(r"[,;:()\-–]+")
 _QUESTION_TEXT = """
-    what which when where who whom whose why how whether
     kya kyu kyun kyon kab kaha kahan kaun kon kaunsa konsa kitne kitna kitni kaise kese kis kisko kisse
     क्या क्यों कब कहाँ कहां कौन कौनसा कौन-सा कितने कितना कितनी कैसे किस किसे किसको बताइए बताएं बताओ
     batao bataiye bataye batayein tell explain
 """
 _QUESTION_WORDS = frozenset(_QUESTION_TEXT.split())
+# English wh-words are also relatives ("a mail which I could not open", "the date by which"): they ask
+# at the start of a clause, or after a verb of asking ("I want to know how to register").
+_WH_TEXT = "what which when where who whom whose why how whether"
+_WH_WORDS = frozenset(_WH_TEXT.split())
+_ASKING_TEXT = "know me wondering understand clarify confirm ask asking check sure idea"
+_ASKING_VERBS = frozenset(_ASKING_TEXT.split())
+_LEAD_IN_TEXT = "by till until since from to for in at on of with under and but so or then also"
+_LEAD_INS = frozenset(_LEAD_IN_TEXT.split())
 # English asks with these only at the start: "is it free?", but not "my department is not listed".
 _OPENERS_TEXT = "is are am was were does do did can could should shall will would has have may"
 _QUESTION_OPENERS = frozenset(_OPENERS_TEXT.split())
@@ -39,7 +48,8 @@ _FILLER_TEXT = """
     मतलब अर्थ नाम फ़ुल फुल फॉर्म फ़ॉर्म
 """
 _FILLER_WORDS = frozenset(_FILLER_TEXT.split())
-MAX_OTHER_WORDS = 2
+MAX_OTHER_WORDS = 5
+MAX_ACRONYMS = 3
 
 
 # A follow-up that leans on the previous turn: it opens with "and", "what if", "also", or is a few
@@ -80,44 +90,55 @@ def sentences(text: str) -> list[str]:
 
 
 def is_question(sentence: str) -> bool:
-    """Whether a sentence asks something: a question mark, a question word among its words, or an
-    English sentence opening with an auxiliary verb."""
+    """Whether a sentence asks something: a question mark; a Hindi question word anywhere; an English
+    clause opening with a wh-word or an auxiliary verb, or a wh-word after a verb of asking."""
     if "?" in sentence or any(w in _QUESTION_WORDS for w in words(sentence)):
         return True
-    return any(found[:1] and found[0] in _QUESTION_OPENERS for found in map(words, sentences(sentence)))
+    for clause in (c for s in sentences(sentence) for c in _CLAUSE.split(s)):
+        found = words(clause)
+        if found and (found[0] in _QUESTION_OPENERS or found[0] in _WH_WORDS):
+            return True
+        if len(found) > 1 and found[0] in _LEAD_INS and found[1] in _WH_WORDS:  # "by when", "and how"
+            return True
+        if any(w in _WH_WORDS and before in _ASKING_VERBS for before, w in itertools.pairwise(found)):
+            return True
+    return False
 
 
 def asking_parts(text: str) -> list[str]:
-    """For a long message, the sentences that ask something (each, and all together); empty for a short
-    message, which is searched whole."""
+    """For a long message, the sentences that ask something (each, those with a question mark first,
+    and all together); empty for a short message, which is searched whole."""
     if len(text) < LONG_MESSAGE_CHARS:
         return []
     asking = [s for s in sentences(text) if is_question(s) and len(tokenize(s)) >= 2]
+    asking.sort(key=lambda s: "?" not in s)
     if not asking:
         return []
     return [*asking, " ".join(asking)] if len(asking) > 1 else asking
 
 
-def acronym_asked(text: str, acronyms: dict[str, str]) -> str | None:
-    """The acronym a message asks the meaning of, as a key of `acronyms`: "MDO meaning", "iGOT ka full
-    form kya hai", "OM में AIS लिखा है, AIS मतलब क्या?" (the last one named), "AIS?". None when the
-    message asks more than that."""
-    found = tokenize(text)
-    known = [w for w in found if w in acronyms]
+def acronyms_asked(text: str, acronyms: dict[str, str]) -> list[str]:
+    """The acronyms a message asks the meaning of, as keys of `acronyms`, in the order written: "MDO
+    meaning", "iGOT ka full form kya hai, papa puch rahe the", "MDO/CCA, expand both", "AIS?". Empty when
+    the message asks more than that. Where one short form is asked about another ("OM में AIS लिखा है,
+    AIS मतलब क्या?"), the one named twice, or nearest to "meaning"."""
+    # "MDO/CCA" is two short forms, unless the list has it as one ("AS/JS").
+    found = [p for w in tokenize(text) for p in ([w] if w in acronyms else w.split("/")) if p]
+    known = list(dict.fromkeys(w for w in found if w in acronyms))
     if not known:
-        return None
-    asks_meaning = bool(_ASKS_MEANING.search(text))
-    other = [w for w in found if w not in acronyms and w not in _FILLER_WORDS]
-    if other and not (asks_meaning and len(other) <= MAX_OTHER_WORDS):
-        return None
-    if len(set(known)) == 1:
-        return known[0]
+        return []
     meaning = _ASKS_MEANING.search(text)
+    other = [w for w in found if w not in acronyms and w not in _FILLER_WORDS]
+    if other and not (meaning and len(other) <= MAX_OTHER_WORDS):
+        return []
+    if len(known) == 1:
+        return known
     if meaning is None:
-        return None
-    # Several short forms: the one written nearest to "meaning" / "full form".
-    lowered = text.casefold()
-    return min(set(known), key=lambda a: abs(lowered.rfind(a, 0, meaning.start() + 1) - meaning.start()))
+        return []
+    repeated = [a for a in known if found.count(a) > 1]
+    if len(repeated) == 1:
+        return repeated
+    return known[:MAX_ACRONYMS]
 
 
 def leans_on_previous(text: str) -> bool:
@@ -165,7 +186,7 @@ class OutsideTopics:
 # opposed to asking how a thing works in general ("what if the OTP does not come?").
 _PROBLEM = regex.compile(
     r"\b(?:not|no|never|didn'?t|doesn'?t|don'?t|isn'?t|wasn'?t|haven'?t|can'?t|cannot|couldn'?t|unable|"
-    r"stuck|failed|fails|failing|error|problem|issue|wrong|missing|nahi|nahin|nhi|nai|na|atak|atka|"
+    r"stuck|failed|fails|failing|error|problem|issue|wrong|missing|nothing|nahi|nahin|nhi|nai|na|atak|atka|"
     r"atki|dikkat|samasya|pareshan|galat)\b|नहीं|नही|अटक|दिक्कत|समस्या|परेशान|गलत|ग़लत",
     regex.IGNORECASE,
 )
@@ -186,7 +207,9 @@ _OWN_RECORD = regex.compile(
 _WANTS_A_PERSON = regex.compile(
     r"\b(?:real person|human being|a human|to a human|speak to (?:a|someone|somebody|the)|"
     r"talk to (?:a|someone|somebody|the)|connect me|insaan se|kisi se baat|baat karao|baat karwao|"
-    r"baat karwa do)\b|इंसान से|किसी व्यक्ति से|किसी से बात|बात करवा|बात कराइए|बात करवाइए",
+    r"baat karwa do|(?:raise|escalate|forward|pass|send|file) (?:it|this|that|my \w+)? ?(?:to|with) (?:the )?"
+    r"(?:helpdesk|help desk|support)|helpdesk (?:ko|se) (?:bhejo|bhej do|baat)|escalate)\b|इंसान से|"
+    r"किसी व्यक्ति से|किसी से बात|बात करवा|बात कराइए|बात करवाइए|हेल्पडेस्क को भेज",
     regex.IGNORECASE,
 )
 
@@ -214,14 +237,27 @@ def about_own_record(text: str) -> bool:
     return bool(_OWN_RECORD.search(text))
 
 
+# Naming another person outright, not by a pronoun that may point at a topic ("उसके प्रश्न बैंक?").
+_ANOTHER_PERSON = regex.compile(
+    r"\b(?:colleague|colleagues|friend|boss|senior|junior|subordinate|staff member|someone else|"
+    r"somebody else|other employee|another employee|dost|sahkarmi|sahyogi)\b|सहकर्मी|दोस्त|सहयोगी",
+    regex.IGNORECASE,
+)
+
+
 def about_someone_else(text: str) -> bool:
     return bool(_SOMEONE_ELSE.search(text))
+
+
+def names_another_person(text: str) -> bool:
+    return bool(_ANOTHER_PERSON.search(text))
 
 
 # What an employee's own record holds: asking for these about someone else is refused.
 _RECORDS = regex.compile(
     r"\b(?:apar|progress|records?|certificates?|courses?|points|karma|status|completed|pending|"
-    r"email|mobile)\b|प्रगति|रिकॉर्ड|रिकार्ड|प्रमाणपत्र|सर्टिफ़िकेट|सर्टिफिकेट|कोर्स|पाठ्यक्रम|पॉइंट",
+    r"email|mobile|kitna hua|kitne hue|kitne kiye|kitna kiya)\b|प्रगति|रिकॉर्ड|रिकार्ड|प्रमाणपत्र|सर्टिफ़िकेट|"
+    r"सर्टिफिकेट|कोर्स|पाठ्यक्रम|पॉइंट|कितना हुआ|कितने हुए|कितने किए",
     regex.IGNORECASE,
 )
 

@@ -1,7 +1,11 @@
 """A fact question gets the fact; a problem or a question about one's own record gets the flow."""
 
-import pytest
+from typing import Any
 
+import pytest
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.actions import answer_first
 from bot.actions.answer_first import ActionAnswerFirst, ActionAnswerOffer, tries_the_answer
 from bot.actions.digression import ActionAnswerDigression
 from bot.actions.otp import ActionOtpOutcome, otp_start
@@ -155,22 +159,25 @@ def offer_then(domain, text: str, intent: str, payload: str):
     return make_tracker(domain, text=text, intent=intent, events=offered)
 
 
-async def test_a_yes_takes_up_the_offered_flow(domain, dispatcher) -> None:
+async def test_a_yes_takes_up_the_offered_flow(domain, dispatcher, services) -> None:
     events = await ActionAnswerOffer().run(
         dispatcher, offer_then(domain, "Yes please raise it", "affirm", "/request_human"), domain
     )
-    assert followup(events) == "action_escalate"
+    assert responses(dispatcher) == ["utter_escalated"] and followup(events) is None
     events = await ActionAnswerOffer().run(
         dispatcher, offer_then(domain, "ok send that request", "affirm", "/organisation_not_found"), domain
     )
     assert followup(events) == "organisation_request_form"
 
 
-async def test_a_no_or_a_yes_to_nothing_asks_what_next(domain, dispatcher) -> None:
+async def test_a_no_asks_what_next_and_an_ok_to_nothing_offered_is_acknowledged(domain, dispatcher) -> None:
     events = await ActionAnswerOffer().run(
         dispatcher, offer_then(domain, "no", "deny", "/request_human"), domain
     )
     assert responses(dispatcher) == ["utter_how_can_help"] and followup(events) is None
+    ok = CollectingDispatcher()
+    await ActionAnswerOffer().run(ok, offer_then(domain, "ok thik hai", "affirm", "/faq"), domain)
+    assert responses(ok) == ["utter_glad_to_help"]
 
 
 async def test_a_colleagues_record_is_refused_whatever_the_intent(domain, dispatcher) -> None:
@@ -189,3 +196,58 @@ async def test_a_pronoun_in_a_rule_question_is_no_third_person(domain, dispatche
     tracker = make_tracker(domain, text="उसके लिए कितने कोर्स करने होंगे?", intent="ask_course_progress")
     events = await ActionAnswerFirst().run(dispatcher, tracker, domain)
     assert followup(events) != "action_refuse_other_person"
+
+
+async def test_a_user_whose_own_organisation_is_missing_gets_the_rule_and_the_request_started(
+    domain, dispatcher, monkeypatch
+) -> None:
+    async def answers(dispatcher, tracker, **_options):
+        dispatcher.utter_message(text='Use "Request for help".')
+        return []
+
+    monkeypatch.setattr(answer_first, "answer_from_knowledge", answers)
+    own = (
+        "While registering on iGOT our office is not showing in the organisation drop down. What do I do now?"
+    )
+    events = await ActionAnswerFirst().run(
+        dispatcher, make_tracker(domain, text=own, intent="organisation_not_found"), domain
+    )
+    assert dispatcher.messages[0]["text"] == 'Use "Request for help".'
+    assert responses(dispatcher)[1:] == ["utter_organisation_intro"]
+    assert followup(events) == "organisation_request_form"
+    # A general question is answered and the request only offered.
+    general = CollectingDispatcher()
+    events = await ActionAnswerFirst().run(
+        general,
+        make_tracker(domain, text="what if my organisation is not listed?", intent="organisation_not_found"),
+        domain,
+    )
+    assert (
+        responses(general)[1:] == ["utter_offer_organisation_request"] and followup(events) == "action_listen"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "channel"),
+    [
+        ("otp nhi aa rha email pe, spam folder bhi check kr liya. mobile pe aa gaya tha", "email"),
+        ("Email OTP is not coming. The mobile OTP came fine.", "email"),
+        ("mobile OTP not coming but the email one arrived", "mobile"),
+        ("OTP not coming on mobile or email", None),
+    ],
+)
+def test_of_two_channels_named_the_one_that_worked_is_not_the_problem(text: str, channel: str | None) -> None:
+    known, _first = otp_start(text)
+    assert slot_values(known).get("otp_channel") == channel
+
+
+async def test_a_yes_right_after_the_hand_over_repeats_its_reference(domain, dispatcher) -> None:
+    events: list[dict[str, Any]] = [
+        {"event": "user", "text": "Please connect me to a real person", "parse_data": {}},
+        {"event": "slot", "name": "escalation_reference", "value": "ESC-7K3M9Q"},
+        {"event": "bot", "text": "I have passed your case to the helpdesk (reference ESC-7K3M9Q)."},
+    ]
+    tracker = make_tracker(domain, text="Yes please raise it.", intent="affirm", events=events)
+    await ActionAnswerOffer().run(dispatcher, tracker, domain)
+    assert responses(dispatcher) == ["utter_escalation_reference"]
+    assert dispatcher.messages[0]["reference"] == "ESC-7K3M9Q"

@@ -3,14 +3,19 @@
 from typing import Any
 
 import pytest
-from rasa_sdk.events import UserUtteranceReverted
+from rasa_sdk.events import SlotSet, UserUtteranceReverted
+from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 
+from bot.actions import fallback, records
 from bot.actions.answer_first import ActionAnswerFirst
+from bot.actions.common import closes
 from bot.actions.digression import ActionAnswerDigression, ActionCancelForm
 from bot.actions.escalation import ActionEscalate
 from bot.actions.fallback import ActionFallback
+from bot.actions.identity import ActionForgetMe
 from bot.actions.language import ActionDetectLanguage
+from bot.actions.records import ActionPersonalRecords
 from bot.actions.registration import ActionRegistrationStep
 from bot.helpdesk.tables import Escalation
 from tests.actions.conftest import make_tracker, responses, slot_values
@@ -235,3 +240,91 @@ async def test_escalation_when_the_database_is_down(domain, dispatcher, database
     tracker = make_tracker(domain, text="talk to a human", intent="request_human")
     assert await ActionEscalate().run(dispatcher, tracker, domain) == []
     assert responses(dispatcher) == ["utter_service_unavailable"]
+
+
+@pytest.mark.parametrize(
+    ("text", "stops"),
+    [
+        ("theek hai IT wale se baat karta hu. thanks", True),
+        ("ok thanks", True),
+        ("9810012345 thanks", False),  # a value given with thanks still answers the form
+        ("thanks, and by when is the deadline?", False),  # a question goes on
+    ],
+)
+def test_thanks_ends_what_is_going_on_unless_it_gives_a_value_or_asks(text: str, stops: bool) -> None:
+    assert closes(text) is stops
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "rakesh.yadav@istm.gov.in",  # an e-mail given on its own
+        "mera status dekh ke batao kitna hua",
+    ],
+)
+async def test_an_unplaced_message_about_ones_own_record_asks_for_the_proof(
+    domain, dispatcher, monkeypatch, text: str
+) -> None:
+    class Records:
+        async def run(self, dispatcher, tracker, domain):
+            dispatcher.utter_message(response="utter_identity_needed")
+            return [SlotSet("pending_request", "ask_course_progress")]
+
+    monkeypatch.setattr(fallback, "ActionPersonalRecords", Records)
+    tracker = make_tracker(domain, text=text, intent="nlu_fallback")
+    events = await ActionFallback().run(dispatcher, tracker, domain)
+    assert responses(dispatcher) == ["utter_identity_needed"]
+    # Run in place, the turn then ends: no rule knows a path after it.
+    assert [e.get("name") for e in events if e.get("event") == "followup"] == ["action_listen"]
+
+
+async def test_contact_details_with_a_request_for_a_person_are_handed_over(
+    domain, dispatcher, services
+) -> None:
+    text = "my email is leak.abc@nic.in and mobile 9810012345, talk to a person"
+    tracker = make_tracker(domain, text=text, intent="inform")
+    events = await ActionFallback().run(dispatcher, tracker, domain)
+    assert responses(dispatcher) == ["utter_escalated"]
+    assert [e.get("name") for e in events if e.get("event") == "followup"] == ["action_listen"]
+
+
+async def test_a_request_to_see_ones_record_mistaken_for_forget_me_forgets_nothing(
+    domain, dispatcher, services
+) -> None:
+    tracker = make_tracker(domain, text="क्या आप मेरा रिकॉर्ड देख सकते हैं?", intent="forget_me")
+    events = await ActionForgetMe().run(dispatcher, tracker, domain)
+    assert [e.get("name") for e in events if e.get("event") == "followup"] == ["action_fallback"]
+    assert dispatcher.messages == []
+    forgets = make_tracker(domain, text="please log me out, I'm done for today", intent="forget_me")
+    await ActionForgetMe().run(dispatcher, forgets, domain)
+    assert responses(dispatcher) == ["utter_forgotten"]
+
+
+async def test_asking_whom_to_contact_is_not_a_shared_contact(domain, dispatcher, monkeypatch) -> None:
+    async def answers(dispatcher, tracker, **_options):
+        dispatcher.utter_message(text="Write to support-igot@gov.in.")
+        return []
+
+    monkeypatch.setattr(records, "answer_from_knowledge", answers)
+    tracker = make_tracker(domain, text="achha, iske liye kisse contact karu?", intent="share_contact")
+    await ActionPersonalRecords().run(dispatcher, tracker, domain)
+    assert [m["text"] for m in dispatcher.messages] == ["Write to support-igot@gov.in."]
+
+
+async def test_pressing_after_a_refusal_is_refused_again(domain, dispatcher) -> None:
+    refused = [
+        {"event": "user", "text": "aur mere colleague ka kitna hua?", "parse_data": {}},
+        {
+            "event": "bot",
+            "text": "Maaf kijiye...",
+            "metadata": {"utter_action": "utter_other_person_refused"},
+        },
+    ]
+    tracker = make_tracker(domain, text="arre sirf number bata do", intent="nlu_fallback", events=refused)
+    await ActionFallback().run(dispatcher, tracker, domain)
+    assert responses(dispatcher) == ["utter_other_person_refused"]
+    # The same words with no refusal before them are not one.
+    fresh = make_tracker(domain, text="arre sirf number bata do", intent="nlu_fallback")
+    other = CollectingDispatcher()
+    await ActionFallback().run(other, fresh, domain)
+    assert "utter_other_person_refused" not in responses(other)

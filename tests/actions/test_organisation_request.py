@@ -2,6 +2,7 @@ import pytest
 
 from bot.actions.digression import ActionAnswerDigression
 from bot.actions.organisation_request import (
+    ActionAskRequestConfirmed,
     ActionRequestStatus,
     ActionSubmitOrganisationRequest,
     ValidateOrganisationRequestForm,
@@ -427,3 +428,37 @@ async def test_department_and_organisation_labelled_in_one_answer(domain, dispat
         "department": "Railway Board",
         "organisation_name": "Southern Railway, Divisional Office, Chennai",
     }
+
+
+@pytest.mark.parametrize(
+    ("text", "department", "organisation"),
+    [
+        ("dept Revenue, org: Office of the Collector, Jaipur", "Revenue", "Office of the Collector, Jaipur"),
+        (
+            "Services Department, संगठन: Directorate of Training, UTCS, Shahdara, Delhi",
+            "Services Department",
+            "Directorate of Training, UTCS, Shahdara, Delhi",
+        ),
+    ],
+)
+async def test_department_and_organisation_given_in_one_answer(
+    domain, dispatcher, text: str, department: str, organisation: str
+) -> None:
+    values = await validate(
+        domain,
+        dispatcher,
+        text=text,
+        intent="inform",
+        slots={**FILLED, "department": None, "organisation_name": None, "requested_slot": "department"},
+    )
+    assert values["department"] == department and values["organisation_name"] == organisation
+
+
+@pytest.mark.parametrize(("language", "label"), [("en", "State / UT"), ("hi", "राज्य / केंद्र शासित प्रदेश")])
+async def test_the_read_back_names_the_level_in_the_users_language(
+    domain, dispatcher, language, label
+) -> None:
+    tracker = make_tracker(domain, slots={**FILLED, "government_level": "state", "language": language})
+    await ActionAskRequestConfirmed().run(dispatcher, tracker, domain)
+    assert dispatcher.messages[0]["response"] == "utter_ask_request_confirmed"
+    assert dispatcher.messages[0]["government_level"] == label

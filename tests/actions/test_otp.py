@@ -90,6 +90,17 @@ async def test_outcome_offers_the_helpdesk_with_what_was_tried(domain, dispatche
     assert values["otp_channel"] is None and values["otp_resolved"] is None
 
 
+async def test_asking_for_a_person_with_the_last_no_hands_over_at_once(domain, dispatcher, services) -> None:
+    tracker = make_tracker(
+        domain,
+        text="बहुत परेशान हो गया हूँ, सुबह से लगा हूँ। किसी इंसान से बात करवाइए।",
+        slots={"otp_channel": "mobile", "otp_step": 1, "otp_resolved": "no"},
+    )
+    events = await ActionOtpOutcome().run(dispatcher, tracker, domain)
+    assert responses(dispatcher) == ["utter_escalated"]
+    assert slot_values(events)["escalation_reference"].startswith("ESC-")
+
+
 async def test_outcome_when_fixed(domain, dispatcher) -> None:
     tracker = make_tracker(domain, slots={"otp_channel": "mobile", "otp_step": 0, "otp_resolved": "yes"})
     values = slot_values(await ActionOtpOutcome().run(dispatcher, tracker, domain))

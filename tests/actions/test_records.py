@@ -12,6 +12,7 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 
+from bot.actions import records
 from bot.actions.identity import ActionForgetMe, ValidateIdentityForm, drain_deliveries
 from bot.actions.records import ActionPersonalRecords, ActionRefuseOtherPerson, one_or_many
 from bot.identity import proofs
@@ -379,7 +380,13 @@ async def test_introducing_yourself_is_not_asking_about_someone_else(domain, dis
 
 
 @pytest.mark.parametrize(
-    "text", ["my colleague's certificate status", "uska progress batao", "मेरे दोस्त के पॉइंट्स"]
+    "text",
+    [
+        "my colleague's certificate status",
+        "uska progress batao",
+        "मेरे दोस्त के पॉइंट्स",
+        "aur mere colleague Rakesh Yadav ka kitna hua? same section me hai",  # no record word, a colleague
+    ],
 )
 async def test_a_colleague_named_next_to_my_is_still_someone_else(domain, dispatcher, text) -> None:
     await ActionRefuseOtherPerson().run(dispatcher, make_tracker(domain, text=text), domain)
@@ -447,3 +454,19 @@ async def test_a_courses_question_mistaken_for_points_gets_the_progress(domain, 
         metadata={"portal_token": token(7)},
     )
     assert responses(dispatcher)[0] == "utter_progress_summary"
+
+
+async def test_a_message_that_names_no_one_is_answered_not_refused(domain, dispatcher, monkeypatch) -> None:
+    async def answers(dispatcher, tracker, **_options):
+        dispatcher.utter_message(text="Finish the quizzes and the feedback form.")
+        return []
+
+    monkeypatch.setattr(records, "answer_from_knowledge", answers)
+    text = "certifcate genrate nhi hua, course ke sare video to pure dekh liye the. kya kuch reh gya hoga??"
+    await ActionRefuseOtherPerson().run(dispatcher, make_tracker(domain, text=text), domain)
+    assert [m["text"] for m in dispatcher.messages] == ["Finish the quizzes and the feedback form."]
+    named = CollectingDispatcher()
+    await ActionRefuseOtherPerson().run(
+        named, make_tracker(domain, text="is neha.gupta@gov.in on track?"), domain
+    )
+    assert responses(named) == ["utter_other_person_refused"]

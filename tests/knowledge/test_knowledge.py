@@ -8,7 +8,7 @@ import pytest
 from pypdf import PdfWriter
 from typer.testing import CliRunner
 
-from bot.knowledge.answers import SHORT_ANSWER_CHARS, citation, compose, excerpt
+from bot.knowledge.answers import SHORT_ANSWER_CHARS, citation, compose, excerpt, focused
 from bot.knowledge.chunking import chunk_document, deduplicate
 from bot.knowledge.documents import DocumentError, Heading, Paragraph, Table, read_document
 from bot.knowledge.index import REBUILD_HINT, IndexUnavailable, load_index
@@ -337,3 +337,15 @@ def test_a_missing_glossary_rewrites_nothing(tmp_path: Path) -> None:
 def test_the_shipped_glossary_loads_and_maps_to_english() -> None:
     glossary = Glossary.load(get_settings().kb_glossary)
     assert glossary.english("sarkari email nahi hai") == "government email nahi"
+
+
+def test_a_follow_up_on_the_passage_just_sent_gets_the_sentence_its_question_word_asks_for(
+    knowledge_base: KnowledgeBase,
+) -> None:
+    scope = knowledge_base.passage("test-order#scope", "en")
+    row = knowledge_base.passage("test-order#annexure-a/row-2", "en")
+    assert scope is not None and row is not None
+    by_when = focused(row, "and by when?", "en")
+    assert by_when is not None and "31 March 2026" in by_when and "Source:" in by_when
+    assert focused(scope, "aur kab tak?", "en") is None  # the passage holds no date
+    assert focused(row, "and is that for everyone?", "en") is None  # no date or number asked

@@ -6,14 +6,21 @@ import pytest
 
 from bot.knowledge.questions import (
     OutsideTopics,
-    acronym_asked,
+    acronyms_asked,
     asking_parts,
     is_question,
     leans_on_previous,
     without_repeats,
 )
 
-ACRONYMS = {"mdo": "acronyms#mdo", "igot": "acronyms#igot", "ais": "acronyms#ais", "om": "acronyms#om"}
+ACRONYMS = {
+    "mdo": "acronyms#mdo",
+    "igot": "acronyms#igot",
+    "ais": "acronyms#ais",
+    "om": "acronyms#om",
+    "cca": "acronyms#cca",
+    "otp": "acronyms#otp",
+}
 
 
 def test_a_question_pasted_twice_or_three_times_is_kept_once() -> None:
@@ -25,23 +32,33 @@ def test_a_question_pasted_twice_or_three_times_is_kept_once() -> None:
 @pytest.mark.parametrize(
     ("text", "asked"),
     [
-        ("MDO meaning", "mdo"),
-        ("iGOT ka full form kya hai", "igot"),
-        ("AIS?", "ais"),
-        ("OM में AIS लिखा है, AIS मतलब क्या?", "ais"),
-        ("what does MDO stand for", "mdo"),
-        ("how do I choose my MDO during registration", None),  # asks more than the meaning
-        ("naam batao", None),
+        ("MDO meaning", ["mdo"]),
+        ("iGOT ka full form kya hai", ["igot"]),
+        ("AIS?", ["ais"]),
+        ("OM में AIS लिखा है, AIS मतलब क्या?", ["ais"]),
+        ("what does MDO stand for", ["mdo"]),
+        ("OTP ka full form kya hota hai? papa puch rahe the", ["otp"]),
+        ("MDO aur CCA ka matlab kya hai? circular me baar baar aa raha", ["mdo", "cca"]),
+        ("how do I choose my MDO during registration", []),  # asks more than the meaning
+        ("MDO and CCA", []),
+        (
+            "The OM keeps saying MDO/CCA. Expand both please.",
+            ["om", "mdo", "cca"],
+        ),  # names them without asking what they mean
+        ("naam batao", []),
     ],
 )
-def test_the_acronym_whose_meaning_is_asked(text: str, asked: str | None) -> None:
-    assert acronym_asked(text, ACRONYMS) == asked
+def test_the_acronyms_whose_meaning_is_asked(text: str, asked: list[str]) -> None:
+    assert acronyms_asked(text, ACRONYMS) == asked
 
 
 def test_a_long_ramble_is_searched_by_the_sentences_that_ask() -> None:
     story = "I joined the ministry last year and my section officer keeps reminding us about training. " * 3
     ramble = story + "By when do I have to finish the mandatory courses? Thanks in advance."
     assert asking_parts(ramble) == ["By when do I have to finish the mandatory courses?"]
+    # The sentence with a question mark is tried first.
+    asks_late = story + "Tell me what the CBU sent. Which share of the courses must I finish?"
+    assert asking_parts(asks_late)[0] == "Which share of the courses must I finish?"
     assert asking_parts("By when do I have to finish the courses?") == []  # short: searched whole
 
 
@@ -49,6 +66,11 @@ def test_questions_and_follow_ups_are_recognised_in_three_languages() -> None:
     assert is_question("kab tak karna hai")
     assert is_question("पंजीकरण कैसे करें")
     assert not is_question("I registered yesterday.")
+    # English wh-words ask at the start of a clause or after a verb of asking, not as relatives.
+    assert is_question("In one line, what is the basic shift")
+    assert is_question("I want to know how to register")
+    assert is_question("by when must half of the prescribed courses be finished")
+    assert not is_question("Our unit sent a mail with an annexure which I could not open on my phone.")
     assert leans_on_previous("and is that for everyone?")
     assert leans_on_previous("aur last date?")
     assert not leans_on_previous("what is the deadline for the mandatory courses on iGOT")
