@@ -34,6 +34,7 @@ from bot.identity import audit
 from bot.knowledge.questions import (
     about_own_record,
     about_someone_else,
+    asks_about_a_record,
     is_question,
     mentions_records,
     names_another_person,
@@ -209,16 +210,7 @@ def asks_for_own_record(text: str) -> bool:
     given = parse_email(text)
     if given.ok and given.value == text.strip().casefold():
         return True
-    return about_own_record(text) and bool(_OWN_RECORD_WORDS.search(text)) and not about_someone_else(text)
-
-
-# What one's record holds, as asked about ("mera status", "my progress"); an e-mail or a mobile given
-# ("my email is …") is contact details, not a question about a record.
-_OWN_RECORD_WORDS = regex.compile(
-    r"\b(?:progress|status|records?|courses?|certificates?|karma|points|completed|pending|kitna hua|"
-    r"kitne hue|kitne kiye)\b|प्रगति|स्थिति|रिकॉर्ड|रिकार्ड|प्रमाणपत्र|सर्टिफ़िकेट|सर्टिफिकेट|कोर्स|पाठ्यक्रम|पॉइंट",
-    regex.IGNORECASE,
-)
+    return about_own_record(text) and asks_about_a_record(text) and not about_someone_else(text)
 
 
 class ActionPersonalRecords(Action):

@@ -223,26 +223,23 @@ def reports_a_problem(text: str) -> bool:
     return bool(_PROBLEM.search(text)) and not _HYPOTHETICAL.search(text)
 
 
-# Someone else: "my colleague's certificate", "uska progress", "उनके कोर्स".
+# Another person named outright ("my colleague", "दोस्त"), and the pronouns that may point at one or
+# at a topic ("उसके प्रश्न बैंक?" is "its question bank").
+_PEOPLE = (
+    r"colleague|colleagues|friend|boss|senior|junior|subordinate|staff member|someone else|somebody else|"
+    r"other employee|another employee|dost|sahkarmi|sahyogi"
+)
+_PEOPLE_HINDI = "सहकर्मी|दोस्त|साथी|सहयोगी"
+_PRONOUNS = r"employee of|his|her|their|uska|uski|uske|unka|unki|unke|inka|inki|inke"
+_PRONOUNS_HINDI = "उसका|उसकी|उसके|उनका|उनकी|उनके|इनका|इनकी|इनके"
+_ANOTHER_PERSON = regex.compile(rf"\b(?:{_PEOPLE})\b|{_PEOPLE_HINDI}", regex.IGNORECASE)
 _SOMEONE_ELSE = regex.compile(
-    r"\b(?:colleague|colleagues|friend|boss|senior|junior|subordinate|staff member|employee of|his|her|"
-    r"their|someone else|somebody else|other employee|another employee|uska|uski|uske|unka|unki|unke|"
-    r"inka|inki|inke|dost|sahkarmi|sahyogi)\b|उसका|उसकी|उसके|उनका|उनकी|उनके|इनका|इनकी|इनके|सहकर्मी|"
-    r"दोस्त|साथी|सहयोगी",
-    regex.IGNORECASE,
+    rf"\b(?:{_PEOPLE}|{_PRONOUNS})\b|{_PEOPLE_HINDI}|{_PRONOUNS_HINDI}", regex.IGNORECASE
 )
 
 
 def about_own_record(text: str) -> bool:
     return bool(_OWN_RECORD.search(text))
-
-
-# Naming another person outright, not by a pronoun that may point at a topic ("उसके प्रश्न बैंक?").
-_ANOTHER_PERSON = regex.compile(
-    r"\b(?:colleague|colleagues|friend|boss|senior|junior|subordinate|staff member|someone else|"
-    r"somebody else|other employee|another employee|dost|sahkarmi|sahyogi)\b|सहकर्मी|दोस्त|सहयोगी",
-    regex.IGNORECASE,
-)
 
 
 def about_someone_else(text: str) -> bool:
@@ -253,13 +250,25 @@ def names_another_person(text: str) -> bool:
     return bool(_ANOTHER_PERSON.search(text))
 
 
-# What an employee's own record holds: asking for these about someone else is refused.
-_RECORDS = regex.compile(
-    r"\b(?:apar|progress|records?|certificates?|courses?|points|karma|status|completed|pending|"
-    r"email|mobile|kitna hua|kitne hue|kitne kiye|kitna kiya)\b|प्रगति|रिकॉर्ड|रिकार्ड|प्रमाणपत्र|सर्टिफ़िकेट|"
-    r"सर्टिफिकेट|कोर्स|पाठ्यक्रम|पॉइंट|कितना हुआ|कितने हुए|कितने किए",
-    regex.IGNORECASE,
+# What an employee's own record holds: asking for these about someone else is refused. An e-mail or a
+# mobile is a record too, but "my email is …" gives contact details rather than asking about a record.
+_RECORD_WORDS = (
+    r"progress|records?|certificates?|courses?|points|karma|status|completed|pending|kitna hua|"
+    r"kitne hue|kitne kiye|kitna kiya"
 )
+_RECORD_WORDS_HINDI = (
+    "प्रगति|रिकॉर्ड|रिकार्ड|प्रमाणपत्र|सर्टिफ़िकेट|सर्टिफिकेट|कोर्स|पाठ्यक्रम|पॉइंट|कितना हुआ|कितने हुए|कितने किए"
+)
+# "mera APAR kab se dikhega?" asks a rule; "मेरी स्थिति" asks for the record.
+_RECORD = regex.compile(rf"\b(?:{_RECORD_WORDS})\b|{_RECORD_WORDS_HINDI}|स्थिति", regex.IGNORECASE)
+_RECORDS = regex.compile(
+    rf"\b(?:{_RECORD_WORDS}|apar|email|mobile)\b|{_RECORD_WORDS_HINDI}", regex.IGNORECASE
+)
+
+
+def asks_about_a_record(text: str) -> bool:
+    """Names what a record holds, contact details aside ("mera status", not "my email is …")."""
+    return bool(_RECORD.search(text))
 
 
 def mentions_records(text: str) -> bool:

@@ -97,3 +97,14 @@ def responses(dispatcher: CollectingDispatcher) -> list[str]:
 
 def slot_values(events: list[dict[str, Any]]) -> dict[str, Any]:
     return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+
+def answering(text: str):
+    """A stand-in for `answer_from_knowledge` that says `text`: for routing tests, where the small test
+    corpus has no passage on the topic."""
+
+    async def answers(dispatcher: CollectingDispatcher, tracker: Tracker, **_options: Any) -> list[Any]:
+        dispatcher.utter_message(text=text)
+        return []
+
+    return answers

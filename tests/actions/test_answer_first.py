@@ -9,7 +9,7 @@ from bot.actions import answer_first
 from bot.actions.answer_first import ActionAnswerFirst, ActionAnswerOffer, tries_the_answer
 from bot.actions.digression import ActionAnswerDigression
 from bot.actions.otp import ActionOtpOutcome, otp_start
-from tests.actions.conftest import make_tracker, responses, slot_values
+from tests.actions.conftest import answering, make_tracker, responses, slot_values
 from tests.actions.test_knowledge import DEADLINE_QUESTION
 
 
@@ -201,11 +201,7 @@ async def test_a_pronoun_in_a_rule_question_is_no_third_person(domain, dispatche
 async def test_a_user_whose_own_organisation_is_missing_gets_the_rule_and_the_request_started(
     domain, dispatcher, monkeypatch
 ) -> None:
-    async def answers(dispatcher, tracker, **_options):
-        dispatcher.utter_message(text='Use "Request for help".')
-        return []
-
-    monkeypatch.setattr(answer_first, "answer_from_knowledge", answers)
+    monkeypatch.setattr(answer_first, "answer_from_knowledge", answering('Use "Request for help".'))
     own = (
         "While registering on iGOT our office is not showing in the organisation drop down. What do I do now?"
     )

@@ -18,7 +18,7 @@ from bot.actions.language import ActionDetectLanguage
 from bot.actions.records import ActionPersonalRecords
 from bot.actions.registration import ActionRegistrationStep
 from bot.helpdesk.tables import Escalation
-from tests.actions.conftest import make_tracker, responses, slot_values
+from tests.actions.conftest import answering, make_tracker, responses, slot_values
 
 
 @pytest.mark.parametrize(
@@ -301,11 +301,7 @@ async def test_a_request_to_see_ones_record_mistaken_for_forget_me_forgets_nothi
 
 
 async def test_asking_whom_to_contact_is_not_a_shared_contact(domain, dispatcher, monkeypatch) -> None:
-    async def answers(dispatcher, tracker, **_options):
-        dispatcher.utter_message(text="Write to support-igot@gov.in.")
-        return []
-
-    monkeypatch.setattr(records, "answer_from_knowledge", answers)
+    monkeypatch.setattr(records, "answer_from_knowledge", answering("Write to support-igot@gov.in."))
     tracker = make_tracker(domain, text="achha, iske liye kisse contact karu?", intent="share_contact")
     await ActionPersonalRecords().run(dispatcher, tracker, domain)
     assert [m["text"] for m in dispatcher.messages] == ["Write to support-igot@gov.in."]

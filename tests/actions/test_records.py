@@ -27,7 +27,7 @@ from bot.records.source import (
 )
 from bot.records.tables import EnrolmentStatus
 from bot.services import Services
-from tests.actions.conftest import PROOF_KEY, make_tracker, responses, signed_phone
+from tests.actions.conftest import PROOF_KEY, answering, make_tracker, responses, signed_phone
 from tests.fakes import FakeLearnerRecords, FakeMailer
 
 SECRET = "test-portal-secret-at-least-32-bytes-long"
@@ -457,11 +457,9 @@ async def test_a_courses_question_mistaken_for_points_gets_the_progress(domain, 
 
 
 async def test_a_message_that_names_no_one_is_answered_not_refused(domain, dispatcher, monkeypatch) -> None:
-    async def answers(dispatcher, tracker, **_options):
-        dispatcher.utter_message(text="Finish the quizzes and the feedback form.")
-        return []
-
-    monkeypatch.setattr(records, "answer_from_knowledge", answers)
+    monkeypatch.setattr(
+        records, "answer_from_knowledge", answering("Finish the quizzes and the feedback form.")
+    )
     text = "certifcate genrate nhi hua, course ke sare video to pure dekh liye the. kya kuch reh gya hoga??"
     await ActionRefuseOtherPerson().run(dispatcher, make_tracker(domain, text=text), domain)
     assert [m["text"] for m in dispatcher.messages] == ["Finish the quizzes and the feedback form."]
