@@ -30,6 +30,8 @@ from typing import Any
 
 import yaml
 
+from bot.knowledge.chunking import chunk_document
+from bot.knowledge.documents import find_documents, read_document
 from bot.settings import ROOT
 from tests.e2e.servers import Servers, start_servers
 
@@ -94,7 +96,10 @@ NOT_SURE = re.compile(
     r"(?:sources?|documents?|circulars?|orders?|guides?)\b[^.\n]{0,60}?\b(?:do|does|did) not "
     r"(?:give|say|mention|describe|list|state|specify)|"
     r"पक्का जवाब नहीं|नहीं समझ|सिर्फ़|सिर्फ|केवल .* मदद|मदद नहीं|जानकारी नहीं|"
-    r"(?:स्रोतों|स्रोत|परिपत्र|ज्ञापन|गाइड)[^।\n]{0,80}?(?:नहीं दिया|नहीं दी|नहीं बताते|नहीं बताया|नहीं बताती|उल्लेख नहीं)",
+    r"(?:स्रोतों|स्रोत|परिपत्र|ज्ञापन|गाइड)[^।\n]{0,80}?(?:नहीं दिया|नहीं दी|नहीं बताते|नहीं बताया|नहीं बताती|उल्लेख नहीं)|"
+    # the same in romanised Hindi, as a Hinglish user is answered
+    r"pakka jawab nahi|samajh nahi|\b(?:sources?|circulars?|orders?|guides?)\b[^.\n]{0,80}?"
+    r"\bnahi (?:diya|di|diye|bataya|batate|batati|likha)\b",
     re.IGNORECASE,
 )
 CITATION = re.compile(r"\b(?:source|स्रोत)\s*:", re.IGNORECASE)
@@ -361,6 +366,8 @@ class Report:
     by_topic: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
     overall: Tally = field(default_factory=Tally)
     failures: list[str] = field(default_factory=list)
+    # Why items failed, as counts only: safe to print for the test half, which is never read item by item.
+    causes: dict[str, int] = field(default_factory=lambda: defaultdict(int))
 
 
 def question_passes(question: Question, reply: Reply) -> tuple[bool, list[str]]:
@@ -370,14 +377,46 @@ def question_passes(question: Question, reply: Reply) -> tuple[bool, list[str]]:
     return not missing, missing
 
 
+def _passages() -> list[str]:
+    """Every passage of the knowledge base, normalised: where a missing fact is looked for."""
+    return [
+        normalise(chunk.text)
+        for path in find_documents([ROOT / "knowledge" / "docs"])
+        for chunk in chunk_document(read_document(path))
+    ]
+
+
+def failure_cause(question: Question, reply: Reply, passages: list[str]) -> str:
+    """Which part failed, judged from the reply alone: the search (not sure, wrong passage), the excerpt
+    (the fact is in the cited passage but was cut), the knowledge base (no passage has it), or routing
+    (a flow's or a fixed reply instead of an answer)."""
+    if question.out_of_scope:
+        return "out of scope, answered as if known"
+    cited = bool(CITATION.search(reply.text))
+    if not cited:
+        if NOT_SURE.search(reply.text) or len(reply.buttons) >= 2:
+            return "not sure (closest topics)"
+        return "a flow or fixed reply, no citation"
+    missing = [fact for fact in question.facts if not contains(reply.text, fact)]
+    opening = normalise(reply.texts[0].split("\n")[0])[:80] if reply.texts else ""
+    source = next((p for p in passages if opening.strip() and opening.strip() in p), None)
+    if source is not None and all(any(normalise(str(f)) in source for f in fact) for fact in missing):
+        return "right passage, fact cut from the excerpt"
+    if all(any(any(normalise(str(f)) in p for f in fact) for p in passages) for fact in missing):
+        return "another passage holds the fact"
+    return "no passage holds the fact as written"
+
+
 def score_questions(servers: Servers, questions: list[Question]) -> Report:
     report = Report()
+    passages = _passages()
     for n, question in enumerate(questions):
         reply = Reply.from_rest(servers.say(f"blind-q-{question.id}-{n}-{int(time.time())}", question.text))
         ok, missing = question_passes(question, reply)
         for tally in (report.overall, report.by_language[question.language], report.by_topic[question.topic]):
             tally.add(ok)
         if not ok:
+            report.causes[failure_cause(question, reply, passages)] += 1
             report.failures.append(
                 f"{question.id} [{question.language}/{question.topic}/{question.style}] {question.text!r}\n"
                 f"    missing: {missing}\n    reply: {reply.text[:400]!r}"
@@ -448,6 +487,12 @@ def score_conversations(servers: Servers, conversations: list[Conversation]) -> 
             ):
                 tally.add(ok)
             if not ok:
+                for problem in problems:
+                    turns.causes[
+                        problem.split(" ")[0] + " fact"
+                        if problem.startswith(("missing", "shows"))
+                        else problem
+                    ] += 1
                 turns.failures.append(
                     f"{conversation.id} turn {number} [{conversation.language}/{conversation.topic}] "
                     f"{turn.user!r}\n    {problems}\n    reply: {reply.text[:400]!r}"
@@ -470,6 +515,10 @@ def print_report(title: str, report: Report, *, topics: bool = True) -> None:
     if topics:
         for topic in sorted(report.by_topic):
             print(f"      {topic:22s} {report.by_topic[topic]}")
+    if report.causes:
+        print("    why items failed (counts):")
+        for cause, count in sorted(report.causes.items(), key=lambda item: -item[1]):
+            print(f"      {count:4d}  {cause}")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,9 +1,8 @@
 """Reading English, Hindi and romanised Hindi: which language a message is written in, and its words.
 
 Replies follow the form the user writes in: English, Hindi in Devanagari, or romanised Hindi
-(Hinglish), whose fixed replies are romanised and whose answers from the circulars come in English,
-the Latin-script text our passages have. Short messages with no clear signal (a number, "ok", an
-email) keep the current language.
+(Hinglish), whose fixed replies and answers from the circulars are romanised. Short messages with no
+clear signal (a number, "ok", an email) keep the current language.
 """
 
 import re
@@ -14,12 +13,6 @@ import regex
 
 Language = Literal["en", "hi", "hinglish"]
 LANGUAGES: tuple[Language, ...] = ("en", "hi", "hinglish")
-
-
-def passage_language(language: str) -> Literal["en", "hi"]:
-    """The language of the passages to answer in: our knowledge base is written in English and Hindi,
-    and a Hinglish reader reads Latin script."""
-    return "hi" if language == "hi" else "en"
 
 
 _WORD = re.compile(r"[a-z]+")

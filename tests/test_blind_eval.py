@@ -68,6 +68,10 @@ def test_behaviours_are_seen_in_romanised_hindi_replies() -> None:
     refusal = Reply(["Maaf kijiye, main kisi aur vyakti ke records nahi dikha sakta."], [])
     assert BEHAVIOURS["refuses_other_person"](refusal, None)
     assert not BEHAVIOURS["asks_for_name"](Reply(["Aapka OTP aa gaya?"], []), None)
+    unknown = Reply(["Sources mein iska koi number nahi diya gaya hai.\nSource: x"], [])
+    assert not_sure_or_out_of_scope(unknown)
+    known = Reply(["Sources ke hisaab se 50% courses karne hain.\nSource: x"], [])
+    assert not not_sure_or_out_of_scope(known)
 
 
 def test_a_hinglish_user_is_answered_in_hindi_when_the_reply_is_romanised() -> None:

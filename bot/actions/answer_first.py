@@ -41,7 +41,7 @@ from bot.knowledge.questions import (
     reports_a_problem,
     wants_a_person,
 )
-from bot.language import LANGUAGES, tokenize
+from bot.language import LANGUAGES, tokenize, words
 
 # intent -> (the flow's first action, the response offering it after an answer)
 GUIDED = {
@@ -152,6 +152,8 @@ class ActionAnswerFirst(Action):
 # "Yes please raise it" to "Shall I pass this to the helpdesk?", "ok send that request for me" to the
 # offer to file one: a yes takes up the flow the last reply offered with a button.
 OFFERED_FLOWS = ("request_human", "organisation_not_found", "otp_not_received")
+# "ok?", "haan ji?": shorter than this, a yes or no with a question mark asks nothing.
+MIN_FOLLOW_UP_WORDS = 3
 
 
 class ActionAnswerOffer(Action):
@@ -178,6 +180,12 @@ class ActionAnswerOffer(Action):
                 response="utter_escalation_reference", **response_kwargs(tracker, reference=filed)
             )
             return []
+        text = latest_text(tracker)
+        if is_question(text) and len(words(text)) >= MIN_FOLLOW_UP_WORDS:
+            # "ok. and what if I miss it?" or "aur agar miss ho gaya?": a follow-up, not a yes or no.
+            answered = await answer_from_knowledge(dispatcher, tracker, admit_doubt=False)
+            if answered is not None:
+                return answered
         # "ok thik hai" after an answer acknowledges it; "no" asks what else.
         said = "utter_glad_to_help" if intent == "affirm" else "utter_how_can_help"
         dispatcher.utter_message(response=said)

@@ -28,7 +28,7 @@ from bot.knowledge.feedback import record_feedback
 from bot.knowledge.index import IndexUnavailable
 from bot.knowledge.questions import leans_on_previous
 from bot.knowledge.search import KnowledgeBase
-from bot.language import in_unsupported_script, passage_language
+from bot.language import in_unsupported_script
 from bot.services import get_services
 from contract.privacy import mask_personal_data
 
@@ -71,7 +71,7 @@ async def answer_from_knowledge(
             return None
         dispatcher.utter_message(response="utter_knowledge_unavailable", **response_kwargs(tracker))
         return []
-    lang = passage_language(language(tracker))
+    lang = language(tracker)
     # A chosen topic is answered for the question that led to it.
     previous = tracker.get_slot("kb_last_question") or None
     question = (previous or "") if chosen else text

@@ -90,6 +90,21 @@ _ASKS_HOW_MANY = regex.compile(
     r"\b(?:how many|how much|what share|what percentage|kitne|kitna|kitni)\b|कितने|कितना|कितनी",
     regex.IGNORECASE,
 )
+# A figure is asked for: a count, a limit, a length of time or a date to meet ("is there a monthly cap?",
+# "kab tak?"); a plain "when" often asks a condition ("what do I do when the OTP does not come?").
+_ASKS_FIGURE = regex.compile(
+    r"\b(?:how many|kitne|kitna|kitni|maximum|max|upper limit|limit|cap|ceiling|how long|hours? long|"
+    r"by when|till when|until when|kab tak|kabtak|zyada se zyada|adhiktam)\b|"
+    r"कितने|कितना|कितनी|कब तक|अधिकतम|सीमा|ज़्यादा से ज़्यादा|ज्यादा से ज्यादा",
+    regex.IGNORECASE,
+)
+# Said before a passage that has no figure at all, when a figure was asked for: the user learns that the
+# sources do not give one, and reads what they do say.
+NO_FIGURE = {
+    "en": "The sources do not give a figure for that. What they do say:",
+    "hi": "स्रोतों में इसकी कोई संख्या या तिथि नहीं दी गई है। वे इतना कहते हैं:",
+    "hinglish": "Sources mein iska koi number ya date nahi diya gaya hai. Woh itna kehte hain:",
+}
 _DATE = regex.compile(
     r"\b\d{1,2}[./-]\d{1,2}[./-]\d{4}\b|\b\d{1,2}\s+(?:January|February|March|April|May|June|July|August|"
     r"September|October|November|December|जनवरी|फ़रवरी|फरवरी|मार्च|अप्रैल|मई|जून|जुलाई|अगस्त|सितंबर|अक्टूबर|"
@@ -110,6 +125,11 @@ def focused(passage: Chunk, asked: str, language: str) -> str | None:
     if not found:
         return None
     return f"{' '.join(found[:2])}\n\n{citation(passage.source, language)}"
+
+
+def asks_a_figure(question: str) -> bool:
+    """Whether the question wants a number, a limit or a date to meet ("how many", "maximum", "kab tak")."""
+    return bool(_ASKS_FIGURE.search(question))
 
 
 MAX_TOPICS = 3
@@ -157,7 +177,10 @@ def answer_question(
     """
 
     def answer(chunk: Chunk, asked: str) -> Answer:
-        return Answer(chunk.id, compose(chunk, asked, language, more_detail=more_detail), asked)
+        said = compose(chunk, asked, language, more_detail=more_detail)
+        if asks_a_figure(question) and not _NUMBER.search(chunk.text):
+            said = f"{NO_FIGURE.get(language, NO_FIGURE['en'])}\n{said}"
+        return Answer(chunk.id, said, asked)
 
     if topic is not None:
         chosen = knowledge.passage(topic, language)
@@ -202,17 +225,33 @@ def best_hits(knowledge: KnowledgeBase, asked: str, previous: str | None) -> tup
         own = knowledge.search(asked, MAX_TOPICS)
         if knowledge.confident(own, asked) and knowledge.coverage(asked, own[0].chunk.id) >= 1.0:
             return own, asked
-        hits = knowledge.search(with_context, MAX_TOPICS)
-        if knowledge.confident(hits, with_context):
-            return hits, with_context
+        if not names_a_new_topic(knowledge, asked, previous or "", own):
+            hits = knowledge.search(with_context, MAX_TOPICS)
+            if knowledge.confident(hits, with_context):
+                return hits, with_context
     for part in asking_parts(asked):
         hits = knowledge.search(part, MAX_TOPICS)
         if knowledge.confident(hits, part):
             return hits, part
     own = own or knowledge.search(asked, MAX_TOPICS)
     # A leaning message was already tried with its context above.
-    if with_context and not leaning and is_short(asked) and not knowledge.confident(own, asked):
+    if (
+        with_context
+        and not leaning
+        and is_short(asked)
+        and not knowledge.confident(own, asked)
+        and not names_a_new_topic(knowledge, asked, previous or "", own)
+    ):
         context_hits = knowledge.search(with_context, MAX_TOPICS)
         if knowledge.confident(context_hits, with_context):
             return context_hits, with_context
     return own, asked
+
+
+def names_a_new_topic(knowledge: KnowledgeBase, asked: str, previous: str, own: list[Hit]) -> bool:
+    """Whether a message that reads like a follow-up names a subject of its own that the previous
+    question did not: "When my OTP does not come, what do I do?" after a question about a course is
+    about OTPs, though it opens with "when". The subject is that of the document its own search finds
+    best."""
+    new_words = set(tokenize(asked)) - set(tokenize(previous))
+    return bool(own) and knowledge.names_subject(new_words, own[0].chunk.source.doc_id)

@@ -5,6 +5,7 @@ and e-mail addresses exactly. A passage's score is its cosine similarity plus a 
 and the best score of a query is compared with a threshold calibrated on our evaluation set.
 """
 
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,6 +42,11 @@ RERANKED = 8
 PREFIX = 5
 # The document whose sections each explain one short form, headed "<short form>: <full form>".
 ACRONYMS_DOC = "acronyms"
+# The passages searched. The romanised Hindi versions are only shown, to a Hinglish reader: searched as
+# well, they changed which passage wins in every language, and unseen questions fared no better
+# (0.811 against 0.833 on the fourth blind batch, bench/blind_eval.py).
+SEARCHED_LANGUAGES = frozenset({"en", "hi"})
+SUBJECT_DOCS = 2
 
 
 class Glossary:
@@ -147,10 +153,20 @@ class KnowledgeBase:
         self.outside = outside or OutsideTopics([])
         self.chunks = stored.chunks
         self._by_id: dict[tuple[str, str], Chunk] = {(c.id, c.language): c for c in self.chunks}
+        self._searched = np.array([c.language in SEARCHED_LANGUAGES for c in self.chunks], dtype=bool)
         self._vocabulary: dict[str, frozenset[str]] = {}
-        for chunk in self.chunks:
+        for chunk in (c for c in self.chunks if c.language in SEARCHED_LANGUAGES):
             known = self._vocabulary.get(chunk.id, frozenset())
             self._vocabulary[chunk.id] = known | frozenset(tokenize(chunk.search_text))
+        # A document's subject: the words of its title that at most SUBJECT_DOCS titles share ("otp",
+        # "certificates", "karma"; not "igot").
+        titles: dict[str, set[str]] = {}
+        for chunk in (c for c in self.chunks if c.language in SEARCHED_LANGUAGES):
+            titles.setdefault(chunk.source.doc_id, set()).update(tokenize(chunk.source.title))
+        shared = Counter(word for title in titles.values() for word in title)
+        self._subjects = {
+            doc: frozenset(w for w in title if shared[w] <= SUBJECT_DOCS) for doc, title in titles.items()
+        }
         # "mdo" -> "acronyms#mdo": a two-word "MDO meaning" is answered from its own section.
         self.acronyms: dict[str, str] = {
             c.heading.split(":")[0].strip().casefold(): c.id
@@ -158,7 +174,10 @@ class KnowledgeBase:
             if c.source.doc_id == ACRONYMS_DOC and ":" in c.heading
         }
         self._bm25 = bm25s.BM25()
-        self._bm25.index([passage_terms(c) or [""] for c in self.chunks], show_progress=False)
+        self._bm25.index(
+            [passage_terms(self.chunks[row]) or [""] for row in np.flatnonzero(self._searched)],
+            show_progress=False,
+        )
 
     @classmethod
     def load(
@@ -210,11 +229,15 @@ class KnowledgeBase:
         if count == 0:
             return []
         wanted = min(CANDIDATES, count)
-        _scores, rows = self.stored.faiss_index.search(vectors, wanted)
+        # Each reading's dense top-k among the searched passages (the shown-only ones are skipped over).
+        _scores, rows = self.stored.faiss_index.search(vectors, count)
+        found = (ranked[ranked >= 0] for ranked in rows)
+        dense_rows = np.concatenate([ranked[self._searched[ranked]][:wanted] for ranked in found])
         tokens = [t for text in readings for t in lexical_terms(text)]
-        bm25 = self._bm25.get_scores(tokens) if tokens else np.zeros(count, dtype=np.float32)
+        bm25 = np.full(count, -1.0, dtype=np.float32)  # below any score: a shown-only passage is no candidate
+        bm25[self._searched] = self._bm25.get_scores(tokens) if tokens else 0.0
         lexical_rows = np.argpartition(-bm25, wanted - 1)[:wanted]
-        candidates = np.union1d(rows[rows >= 0], lexical_rows)
+        candidates = np.union1d(dense_rows, lexical_rows[self._searched[lexical_rows]])
         dense = (self.stored.vectors[candidates] @ vectors.T).max(axis=1)
         lexical = bm25[candidates] / (bm25[candidates] + self.saturation)
         fused = dense + self.lexical_weight * lexical
@@ -268,13 +291,23 @@ class KnowledgeBase:
         shares = (sum(_in_vocabulary(t, vocabulary) for t in terms) / len(terms) for terms in readings)
         return max(shares, default=0.0)
 
+    def names_subject(self, words: set[str], doc_id: str) -> bool:
+        """Whether one of `words` names the subject of the document (as a word of its title, or an
+        inflection sharing its first letters: "certificate" for "certificates")."""
+        return any(_in_vocabulary(word, self._subjects.get(doc_id, frozenset())) for word in words)
+
     def text_in_all_languages(self, chunk_id: str) -> str:
-        return "\n".join(c.search_text for c in self.chunks if c.id == chunk_id)
+        return "\n".join(
+            c.search_text for c in self.chunks if c.id == chunk_id and c.language in SEARCHED_LANGUAGES
+        )
 
     def passage(self, chunk_id: str, language: str) -> Chunk | None:
-        """The passage with this id, in the given language if there is such a version."""
-        return self._by_id.get((chunk_id, language)) or next(
-            (c for c in self.chunks if c.id == chunk_id), None
+        """The passage with this id, in the given language if there is such a version; else in English,
+        which a reader of romanised Hindi also reads; else any."""
+        return (
+            self._by_id.get((chunk_id, language))
+            or self._by_id.get((chunk_id, "en"))
+            or next((c for c in self.chunks if c.id == chunk_id), None)
         )
 
 

@@ -187,6 +187,15 @@ async def test_a_colleagues_record_is_refused_whatever_the_intent(domain, dispat
     )
 
 
+async def test_a_follow_up_question_read_as_a_yes_is_answered(domain, dispatcher, monkeypatch) -> None:
+    """ "ok. and what if I miss it?" after an answer is a question, not an acknowledgement."""
+    monkeypatch.setattr("bot.actions.answer_first.answer_from_knowledge", answering("It shows in the APAR."))
+    await ActionAnswerOffer().run(
+        dispatcher, offer_then(domain, "ok. and what if I miss it?", "affirm", "/faq"), domain
+    )
+    assert [m.get("text") for m in dispatcher.messages] == ["It shows in the APAR."]
+
+
 def test_a_question_mistaken_for_thanks_is_answered() -> None:
     assert tries_the_answer("thank", "ये कैसे मिलते हैं?")
     assert not tries_the_answer("thank", "thanks, what a help!")

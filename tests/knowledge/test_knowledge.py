@@ -8,7 +8,16 @@ import pytest
 from pypdf import PdfWriter
 from typer.testing import CliRunner
 
-from bot.knowledge.answers import SHORT_ANSWER_CHARS, citation, compose, excerpt, focused
+from bot.knowledge.answers import (
+    NO_FIGURE,
+    SHORT_ANSWER_CHARS,
+    Answer,
+    answer_question,
+    citation,
+    compose,
+    excerpt,
+    focused,
+)
 from bot.knowledge.chunking import chunk_document, deduplicate
 from bot.knowledge.documents import DocumentError, Heading, Paragraph, Table, read_document
 from bot.knowledge.index import REBUILD_HINT, IndexUnavailable, load_index
@@ -349,3 +358,53 @@ def test_a_follow_up_on_the_passage_just_sent_gets_the_sentence_its_question_wor
     assert by_when is not None and "31 March 2026" in by_when and "Source:" in by_when
     assert focused(scope, "aur kab tak?", "en") is None  # the passage holds no date
     assert focused(row, "and is that for everyone?", "en") is None  # no date or number asked
+
+
+@pytest.mark.parametrize(
+    ("question", "topic", "says_none_given"),
+    [
+        ("Is there a maximum number of courses per month?", "test-order#scope", True),
+        ("kitne courses karne hain?", "test-order#scope", True),
+        ("Finish half of the courses by when?", "test-order#annexure-a/row-2", False),  # the row has the date
+        ("What do I do when the form does not open?", "test-order#registration", False),  # no figure asked
+        ("Who must take the courses?", "test-order#scope", False),
+    ],
+)
+def test_a_figure_asked_of_a_passage_without_one_is_said_to_be_missing(
+    knowledge_base: KnowledgeBase, question: str, topic: str, says_none_given: bool
+) -> None:
+    """ "Is there a monthly cap?" answered from a passage with no number at all: the user is told the
+    sources give none before reading what they do say, rather than left to look for it."""
+    for language in ("en", "hinglish"):
+        answer = answer_question(knowledge_base, question, language, topic=topic)
+        assert isinstance(answer, Answer)
+        assert answer.text.startswith(NO_FIGURE[language]) is says_none_given, (question, language)
+
+
+def test_romanised_passages_are_shown_to_hinglish_readers_but_not_searched(tmp_path: Path) -> None:
+    """A Hinglish reader gets the romanised version of the passage found; the search itself reads the
+    English and Hindi versions only, so adding a third version changes no ranking."""
+    docs = tmp_path / "docs"
+    shutil.copytree(KB_DOCS, docs)
+    ingest([docs], tmp_path / "before", encoder=HashingEncoder())
+    before = KnowledgeBase(load_index(tmp_path / "before"), HashingEncoder(), min_score=1.2)
+    english = (docs / "deadlines.en.md").read_text()
+    romanised = english.replace("language: en", "language: hinglish").replace(
+        "Every officer must complete the prescribed courses",
+        "Har officer ko prescribed courses poore karne hain",
+    )
+    (docs / "deadlines.hinglish.md").write_text(romanised)
+    ingest([docs], tmp_path / "after", encoder=HashingEncoder())
+    after = KnowledgeBase(load_index(tmp_path / "after"), HashingEncoder(), min_score=1.2)
+    for question in ("Har officer ko courses poore karne hain?", "by when must half the courses be done"):
+        assert [(h.chunk.id, round(h.score, 6)) for h in after.search(question)] == [
+            (h.chunk.id, round(h.score, 6)) for h in before.search(question)
+        ]
+    shown = after.passage("test-order#scope", "hinglish")
+    assert shown is not None and shown.text.startswith("Har officer ko")
+    # A passage with no romanised version is shown in English, which a Hinglish reader also reads.
+    (docs / "deadlines.hinglish.md").write_text(romanised.split("## How to register")[0])
+    ingest([docs], tmp_path / "after", encoder=HashingEncoder())
+    partial = KnowledgeBase(load_index(tmp_path / "after"), HashingEncoder(), min_score=1.2)
+    fallback = partial.passage("test-order#registration", "hinglish")
+    assert fallback is not None and fallback.language == "en"
