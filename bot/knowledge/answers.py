@@ -225,33 +225,17 @@ def best_hits(knowledge: KnowledgeBase, asked: str, previous: str | None) -> tup
         own = knowledge.search(asked, MAX_TOPICS)
         if knowledge.confident(own, asked) and knowledge.coverage(asked, own[0].chunk.id) >= 1.0:
             return own, asked
-        if not names_a_new_topic(knowledge, asked, previous or "", own):
-            hits = knowledge.search(with_context, MAX_TOPICS)
-            if knowledge.confident(hits, with_context):
-                return hits, with_context
+        hits = knowledge.search(with_context, MAX_TOPICS)
+        if knowledge.confident(hits, with_context):
+            return hits, with_context
     for part in asking_parts(asked):
         hits = knowledge.search(part, MAX_TOPICS)
         if knowledge.confident(hits, part):
             return hits, part
     own = own or knowledge.search(asked, MAX_TOPICS)
     # A leaning message was already tried with its context above.
-    if (
-        with_context
-        and not leaning
-        and is_short(asked)
-        and not knowledge.confident(own, asked)
-        and not names_a_new_topic(knowledge, asked, previous or "", own)
-    ):
+    if with_context and not leaning and is_short(asked) and not knowledge.confident(own, asked):
         context_hits = knowledge.search(with_context, MAX_TOPICS)
         if knowledge.confident(context_hits, with_context):
             return context_hits, with_context
     return own, asked
-
-
-def names_a_new_topic(knowledge: KnowledgeBase, asked: str, previous: str, own: list[Hit]) -> bool:
-    """Whether a message that reads like a follow-up names a subject of its own that the previous
-    question did not: "When my OTP does not come, what do I do?" after a question about a course is
-    about OTPs, though it opens with "when". The subject is that of the document its own search finds
-    best."""
-    new_words = set(tokenize(asked)) - set(tokenize(previous))
-    return bool(own) and knowledge.names_subject(new_words, own[0].chunk.source.doc_id)

@@ -5,7 +5,6 @@ and e-mail addresses exactly. A passage's score is its cosine similarity plus a 
 and the best score of a query is compared with a threshold calibrated on our evaluation set.
 """
 
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,7 +45,6 @@ ACRONYMS_DOC = "acronyms"
 # well, they changed which passage wins in every language, and unseen questions fared no better
 # (0.811 against 0.833 on the fourth blind batch, bench/blind_eval.py).
 SEARCHED_LANGUAGES = frozenset({"en", "hi"})
-SUBJECT_DOCS = 2
 
 
 class Glossary:
@@ -158,15 +156,6 @@ class KnowledgeBase:
         for chunk in (c for c in self.chunks if c.language in SEARCHED_LANGUAGES):
             known = self._vocabulary.get(chunk.id, frozenset())
             self._vocabulary[chunk.id] = known | frozenset(tokenize(chunk.search_text))
-        # A document's subject: the words of its title that at most SUBJECT_DOCS titles share ("otp",
-        # "certificates", "karma"; not "igot").
-        titles: dict[str, set[str]] = {}
-        for chunk in (c for c in self.chunks if c.language in SEARCHED_LANGUAGES):
-            titles.setdefault(chunk.source.doc_id, set()).update(tokenize(chunk.source.title))
-        shared = Counter(word for title in titles.values() for word in title)
-        self._subjects = {
-            doc: frozenset(w for w in title if shared[w] <= SUBJECT_DOCS) for doc, title in titles.items()
-        }
         # "mdo" -> "acronyms#mdo": a two-word "MDO meaning" is answered from its own section.
         self.acronyms: dict[str, str] = {
             c.heading.split(":")[0].strip().casefold(): c.id
@@ -290,11 +279,6 @@ class KnowledgeBase:
         vocabulary = self._vocabulary.get(chunk_id, frozenset())
         shares = (sum(_in_vocabulary(t, vocabulary) for t in terms) / len(terms) for terms in readings)
         return max(shares, default=0.0)
-
-    def names_subject(self, words: set[str], doc_id: str) -> bool:
-        """Whether one of `words` names the subject of the document (as a word of its title, or an
-        inflection sharing its first letters: "certificate" for "certificates")."""
-        return any(_in_vocabulary(word, self._subjects.get(doc_id, frozenset())) for word in words)
 
     def text_in_all_languages(self, chunk_id: str) -> str:
         return "\n".join(

@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 
 from bench.kb_eval import build_knowledge_base, calibrate, embed, evaluate, load_questions
-from bot.knowledge.answers import best_hits
 from bot.knowledge.embeddings import SentenceEncoder
 from bot.knowledge.search import KnowledgeBase
 from bot.language import LANGUAGES
@@ -63,15 +62,3 @@ def test_the_configured_threshold_is_near_the_calibrated_one(knowledge: Knowledg
     # An answer also needs the question's words covered by the passage (KnowledgeBase.confident), so the
     # score threshold may sit a little under a calibration on the score alone.
     assert -0.3 <= threshold - get_settings().kb_min_score <= 0.3
-
-
-def test_a_follow_up_naming_a_subject_of_its_own_is_read_alone(knowledge: KnowledgeBase) -> None:
-    """ "When my OTP does not come, what do I do?" opens like a follow-up, but after a question on a course
-    it is about OTPs; "and by when?" names nothing and is read with the previous question."""
-    course = "How many hours long is the Ethics in Governance course?"
-    hits, read = best_hits(knowledge, "When my OTP does not come what should I do?", course)
-    assert read == "When my OTP does not come what should I do?"
-    assert hits[0].chunk.source.doc_id == "guide-otp"
-    rule = "How many of the prescribed courses must I complete?"
-    hits, read = best_hits(knowledge, "and by when?", rule)
-    assert read.startswith(rule) and knowledge.confident(hits, read)
