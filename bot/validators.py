@@ -297,7 +297,7 @@ def parse_free_text(text: str) -> Parsed:
     text = clean_text(text).strip(" .")
     if not (2 <= len(text) <= MAX_FIELD_CHARS) or not any(c.isalpha() for c in text):
         return Parsed(error="text")
-    if _TEXT_FORBIDDEN.search(text) or not all(c.isalnum() or _is_mark(c) or c in " .,&()'/-" for c in text):
+    if _TEXT_FORBIDDEN.search(text) or not all(c.isalnum() or _is_mark(c) or c in " .,:&()'/-" for c in text):
         return Parsed(error="text")
     letters = sum(c.isalpha() or _is_mark(c) for c in text)
     if letters * 2 < len(text.replace(" ", "")):

@@ -130,6 +130,7 @@ def test_invalid_names(text: str) -> None:
         "Dept. of Personnel & Training",
         "CPWD (Div-2)",
         "Ministry of Railways",
+        "Directorate of Training: UTCS, Shahdara, Delhi",
     ],
 )
 def test_valid_free_text(text: str) -> None:

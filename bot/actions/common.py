@@ -12,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.identity.mailer import MailUnavailable
-from bot.knowledge.questions import is_question
+from bot.knowledge.questions import about_own_record, is_question, wants_a_person
 from bot.records.source import RecordsUnavailable
 from contract import inbound
 from contract.conversations import channel_of
@@ -165,8 +165,14 @@ _INSISTS = regex.compile(
 
 
 def insists_after_refusal(tracker: Tracker) -> bool:
-    """Whether the message presses for the colleague's record the previous reply refused."""
-    return said_last(tracker, "utter_other_person_refused") and bool(_INSISTS.search(latest_text(tracker)))
+    """Whether the message presses for the colleague's record the previous reply refused; "mine is still
+    not there, pass it to the helpdesk" turns to one's own case, or to a person, and is no pressing."""
+    text = latest_text(tracker)
+    return (
+        said_last(tracker, "utter_other_person_refused")
+        and bool(_INSISTS.search(text))
+        and not (about_own_record(text) or wants_a_person(text))
+    )
 
 
 def latest_text(tracker: Tracker) -> str:

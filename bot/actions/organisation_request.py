@@ -77,6 +77,18 @@ def field_from_text(text: str) -> str | None:
     return None
 
 
+def corrected_value(field: str, text: str) -> str | None:
+    """The new e-mail or mobile a correction gives with it ("sahi wala 9911223355 hai"); None when it
+    gives none, or for a field whose value cannot be told from the words around it."""
+    if field == "email" and "@" in text:
+        email = parse_email(text)
+        return str(email.value) if email.ok else None
+    if field == "mobile":
+        mobiles = find_mobiles(text)
+        return mobiles[0] if len(mobiles) == 1 else None
+    return None
+
+
 def clear_field(field: str) -> dict[str, Any]:
     return {FIELD_SLOTS[field]: None, "request_confirmed": None, "field_to_correct": None}
 
@@ -177,9 +189,18 @@ class ValidateOrganisationRequestForm(AnswerFormValidation):
             # An entity the model tagged with a value that is no field still leaves the words to read.
             found = (entity(tracker, "field"), field_from_text(latest_text(tracker)))
             field = next((f for f in found if f in FIELD_SLOTS), None)
-            if field is not None:
+            if field is None:
+                return [SlotSet("request_confirmed", "change")]
+            text = latest_text(tracker)
+            corrected = corrected_value(field, text)
+            if corrected is None:
                 return [SlotSet(slot, value) for slot, value in clear_field(field).items()]
-            return [SlotSet("request_confirmed", "change")]
+            # "Delhi. And sorry, the mobile I gave is wrong, correct one is 9810012354": the new value
+            # replaces the old, and the rest answers the question just asked, as any answer does.
+            requested = tracker.get_slot("requested_slot")
+            answered = implied_values(requested, text, tracker) if isinstance(requested, str) else {}
+            answered[FIELD_SLOTS[field]] = corrected
+            return [SlotSet(slot, value) for slot, value in answered.items()]
         events = await super().get_extraction_events(dispatcher, tracker, domain)
         values = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
         requested = tracker.get_slot("requested_slot")

@@ -11,6 +11,7 @@ from bot.knowledge.documents import Source
 from bot.knowledge.questions import (
     acronyms_asked,
     asking_parts,
+    is_question,
     is_short,
     leans_on_previous,
     without_repeats,
@@ -112,6 +113,15 @@ _DATE = regex.compile(
     regex.IGNORECASE,
 )
 _NUMBER = regex.compile(r"\d|%")
+# What answers a "how many": a number in digits or words ("three kinds", "teen prakar", "तीन"), a share
+# ("half"), or a price of nothing ("free").
+_FIGURE = regex.compile(
+    r"\d|%|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|hundred|thousand|"
+    r"million|half|once|twice|free|ek|teen|char|chaar|paanch|panch|chhe|saat|aath|nau|das|aadha|aadhe|"
+    r"muft|nishulk)\b|"
+    r"एक|दो|तीन|चार|पाँच|पांच|छह|सात|आठ|नौ|दस|आधा|आधे|निःशुल्क|नि:शुल्क|मुफ़्त|मुफ्त",
+    regex.IGNORECASE,
+)
 
 
 def focused(passage: Chunk, asked: str, language: str) -> str | None:
@@ -133,6 +143,8 @@ def asks_a_figure(question: str) -> bool:
 
 
 MAX_TOPICS = 3
+# How far below the best passage one holding the figure asked for may score and still answer instead.
+FIGURE_MARGIN = 0.6
 
 
 @dataclass(frozen=True)
@@ -178,7 +190,7 @@ def answer_question(
 
     def answer(chunk: Chunk, asked: str) -> Answer:
         said = compose(chunk, asked, language, more_detail=more_detail)
-        if asks_a_figure(question) and not _NUMBER.search(chunk.text):
+        if asks_a_figure(question) and not _FIGURE.search(chunk.text):
             said = f"{NO_FIGURE.get(language, NO_FIGURE['en'])}\n{said}"
         return Answer(chunk.id, said, asked)
 
@@ -186,10 +198,16 @@ def answer_question(
         chosen = knowledge.passage(topic, language)
         return answer(chosen, question or chosen.heading) if chosen is not None else None
     asked = without_repeats(question)
-    sections = [
-        knowledge.passage(knowledge.acronyms[acronym], language)
-        for acronym in acronyms_asked(asked, knowledge.acronyms)
-    ]
+    # "एक मिनट, ये MDO का मतलब क्या होता है? पोर्टल पर हर जगह यही लिखा है": the sentence that asks.
+    short_forms = acronyms_asked(asked, knowledge.acronyms) or next(
+        (
+            named
+            for part in sentences(asked)
+            if is_question(part) and (named := acronyms_asked(part, knowledge.acronyms))
+        ),
+        [],
+    )
+    sections = [knowledge.passage(knowledge.acronyms[acronym], language) for acronym in short_forms]
     found = [section for section in sections if section is not None]
     if len(found) == 1:
         return answer(found[0], asked)
@@ -202,7 +220,18 @@ def answer_question(
     if knowledge.confident(hits, read_as) and not knowledge.outside.named(
         read_as, knowledge.text_in_all_languages(hits[0].chunk.id)
     ):
-        return answer(knowledge.passage(hits[0].chunk.id, language) or hits[0].chunk, read_as)
+        best = hits[0]
+        if asks_a_figure(question) and not _FIGURE.search(best.chunk.text):
+            # "How many languages?": of two close passages, the one that holds a figure answers it.
+            best = next(
+                (
+                    h
+                    for h in hits[1:]
+                    if best.score - h.score <= FIGURE_MARGIN and _FIGURE.search(h.chunk.text)
+                ),
+                best,
+            )
+        return answer(knowledge.passage(best.chunk.id, language) or best.chunk, read_as)
     topics: dict[str, Topic] = {}
     for hit in hits:
         passage = knowledge.passage(hit.chunk.id, language) or hit.chunk

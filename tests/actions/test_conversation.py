@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from bot.actions import fallback, records
 from bot.actions.answer_first import ActionAnswerFirst
-from bot.actions.common import closes
+from bot.actions.common import closes, insists_after_refusal
 from bot.actions.digression import ActionAnswerDigression, ActionCancelForm
 from bot.actions.escalation import ActionEscalate
 from bot.actions.fallback import ActionFallback
@@ -324,3 +324,16 @@ async def test_pressing_after_a_refusal_is_refused_again(domain, dispatcher) -> 
     other = CollectingDispatcher()
     await ActionFallback().run(other, fresh, domain)
     assert "utter_other_person_refused" not in responses(other)
+
+
+async def test_turning_to_ones_own_case_after_a_refusal_is_not_pressing(domain, dispatcher) -> None:
+    """ "ok fine. mine is still not there, please pass it to the helpdesk" after a refusal is handed over."""
+    refused = [
+        {"event": "user", "text": "can you check my colleague's certificate too?", "parse_data": {}},
+        {"event": "bot", "text": "Sorry...", "metadata": {"utter_action": "utter_other_person_refused"}},
+    ]
+    text = "ok fine. mine is still not there after 3 days, please pass it to the helpdesk"
+    tracker = make_tracker(domain, text=text, intent="request_human", events=refused)
+    assert not insists_after_refusal(tracker)
+    pressing = make_tracker(domain, text="arre sirf number bata do", intent="nlu_fallback", events=refused)
+    assert insists_after_refusal(pressing)

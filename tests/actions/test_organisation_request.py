@@ -1,4 +1,5 @@
 import pytest
+from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.digression import ActionAnswerDigression
 from bot.actions.organisation_request import (
@@ -187,6 +188,33 @@ async def test_correcting_one_field_clears_only_that_field(domain, dispatcher) -
     # Rasa's form then asks for the first empty slot: the one just cleared.
     assert values["requester_email"] is None and values["request_confirmed"] is None
     assert "requester_name" not in values
+
+
+async def test_a_correction_that_gives_the_new_value_takes_it_and_the_answer_beside_it(
+    domain, dispatcher
+) -> None:
+    """ "Delhi. And sorry, the mobile I gave is wrong, correct one is 9810012354" at "Centre or State?":
+    the new number replaces the old, Delhi answers the question, and nothing is asked twice."""
+    partly = {"requester_name": "Meena Kumari Sharma", "requester_email": "meena.sharma@delhi.gov.in"}
+    values = await validate(
+        domain,
+        dispatcher,
+        text="Delhi. And sorry, the mobile number I gave is wrong, correct one is 9810012354",
+        intent="correct_field",
+        entities=[{"entity": "field", "value": "mobile"}],
+        slots={**partly, "requester_mobile": "9810012345", "requested_slot": "government_level"},
+    )
+    assert values["requester_mobile"] == "9810012354"
+    assert values["government_level"] == "state" and values["ministry_or_state"] == "Delhi"
+    email = await validate(
+        domain,
+        CollectingDispatcher(),
+        text="माफ़ कीजिए, ईमेल गलत लिख दी। सही है rc.sharma@nic.in",
+        intent="correct_field",
+        entities=[],
+        slots={**partly, "requested_slot": "requester_mobile"},
+    )
+    assert email["requester_email"] == "rc.sharma@nic.in" and "requester_mobile" not in email
 
 
 async def test_a_field_tagged_with_an_unknown_value_is_read_from_the_words(domain, dispatcher) -> None:

@@ -230,7 +230,7 @@ def test_the_senders_own_contact_proves_who_they_are(servers: Servers, fake: Fak
     contact = {"phone_number": f"91{on_track.mobile}", "first_name": "Priya", "user_id": me}
     send(servers, message(me, contact=contact))
     summary = wait_for_text(fake, me, "prescribed courses")
-    assert "5 of your 8 prescribed courses" in summary
+    assert "5 of 8 prescribed courses" in summary
     assert user_events(servers, me)[-1]["text"] == "/share_contact"
     # The phone number was a proof for this turn only: the stored conversation does not keep it.
     assert on_track.mobile not in json.dumps(servers.tracker(f"telegram:{me}"))

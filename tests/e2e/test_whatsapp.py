@@ -306,7 +306,7 @@ def test_the_senders_own_number_proves_who_they_are(servers: Servers, graph: Fak
             servers, graph, f"91{on_track.mobile}", text("how many of my mandatory courses have I finished?")
         )
     )
-    assert "5 of your 8 prescribed courses" in summary and "Comprehensive Assessment" in summary
+    assert "5 of 8 prescribed courses" in summary and "Comprehensive Assessment" in summary
     assert "confirm who you are" not in summary and "6-digit code" not in summary
 
 

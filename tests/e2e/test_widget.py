@@ -244,7 +244,7 @@ def test_signed_in_on_the_portal_progress_needs_no_email_and_another_person_star
     widget = Widget(page)
     widget.open()
     widget.say("how many of my mandatory courses have I finished?")
-    expect(widget.reply("5 of your 8 prescribed courses")).to_be_visible()
+    expect(widget.reply("5 of 8 prescribed courses")).to_be_visible()
     expect(widget.log).not_to_contain_text("confirm who you are")
     first = widget.session_id()
 
@@ -256,7 +256,7 @@ def test_signed_in_on_the_portal_progress_needs_no_email_and_another_person_star
     expect(widget.log).not_to_contain_text("prescribed courses")
     assert widget.session_id() not in (None, first)
     widget.say("how many of my mandatory courses have I finished?")
-    expect(widget.reply("1 of your 8 prescribed courses")).to_be_visible()
+    expect(widget.reply("1 of 8 prescribed courses")).to_be_visible()
 
 
 def test_network_loss_shows_reconnecting_and_queued_messages_go_out_when_back(

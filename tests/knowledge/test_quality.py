@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from bench.kb_eval import build_knowledge_base, calibrate, embed, evaluate, load_questions
+from bot.knowledge.answers import Answer, answer_question
 from bot.knowledge.embeddings import SentenceEncoder
 from bot.knowledge.search import KnowledgeBase
 from bot.language import LANGUAGES
@@ -62,3 +63,9 @@ def test_the_configured_threshold_is_near_the_calibrated_one(knowledge: Knowledg
     # An answer also needs the question's words covered by the passage (KnowledgeBase.confident), so the
     # score threshold may sit a little under a calibration on the score alone.
     assert -0.3 <= threshold - get_settings().kb_min_score <= 0.3
+
+
+def test_a_short_form_asked_in_one_sentence_of_several_gets_its_entry(knowledge: KnowledgeBase) -> None:
+    text = "एक मिनट, ये MDO का मतलब क्या होता है? पोर्टल पर हर जगह यही लिखा है"
+    answer = answer_question(knowledge, text, "hi")
+    assert isinstance(answer, Answer) and answer.passage_id == "acronyms#mdo"

@@ -88,7 +88,7 @@ def test_rest_needs_its_token_outside_development(servers: Servers) -> None:
 def test_a_proof_on_rest_does_not_outlive_its_session(servers: Servers) -> None:
     me, on_track = f"sec-{uuid.uuid4().hex[:8]}", DEMO["on_track"]
     token = portal_token(servers, on_track.code)
-    assert "5 of your 8 prescribed courses" in texts(
+    assert "5 of 8 prescribed courses" in texts(
         servers.say(me, "my progress", metadata={"portal_token": token})
     )
     # Whoever posts as the same sender later, once that session is over, gets nothing.
