@@ -63,11 +63,12 @@ CHECK_WORDS = {
     "email_spam": ("spam", "junk", "स्पैम"),
     "email_server": ("server", "it team", "it department", "सर्वर"),
     "wait": ("waited", "waiting", "intezar", "intezaar", "इंतज़ार", "इंतजार"),
-    "limit": ("resend", "many times", "several times", "kai baar", "bar bar", "कई बार", "बार-बार"),
+    "limit": ("resend", "resent", "many times", "several times", "kai baar", "bar bar", "कई बार", "बार-बार"),
 }
 DONE_WORDS = (
-    "already", "checked", "tried", "done", "linked", "kar liya", "kar chuka", "kar chuki", "dekh liya",
-    "check kiya", "kiya", "किया", "कर लिया", "कर चुका", "कर चुकी", "देख लिया", "पहले ही", "जुड़ा", "लिंक",
+    "already", "checked", "tried", "done", "linked", "kar liya", "kr liya", "kar li", "kr li", "kar chuka",
+    "kar chuki", "dekh liya", "dekh li", "check kiya", "kiya",
+    "किया", "कर लिया", "कर चुका", "कर चुकी", "देख लिया", "पहले ही", "जुड़ा", "लिंक",
 )  # fmt: skip
 FED_UP = (
     "fed up", "tried everything", "nothing works", "nothing worked", "wasted", "sab kar liya", "sab try",
@@ -146,6 +147,10 @@ class ValidateOtpForm(AnswerFormValidation):
         chosen = value if value in CHECKS else otp_channel_from_text(str(value or ""))
         if chosen is None:
             dispatcher.utter_message(response="utter_invalid_otp_channel")
+        if chosen is not None and chosen == tracker.get_slot("otp_channel"):
+            # The channel the checklist began with, named again by the message that started it: the
+            # checks that message said were done stay skipped.
+            return {"otp_channel": chosen}
         return {"otp_channel": chosen, "otp_step": 0}
 
     def validate_otp_resolved(

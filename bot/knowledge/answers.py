@@ -20,6 +20,7 @@ from bot.knowledge.search import Hit, KnowledgeBase
 from bot.language import tokenize
 
 SHORT_ANSWER_CHARS = 600
+SECOND_ANSWER_CHARS = 350
 LONG_ANSWER_CHARS = 1500
 _SENTENCE_END = regex.compile(r"(?<=[.?!।])\s+|\n+")
 _MORE = regex.compile(
@@ -231,7 +232,20 @@ def answer_question(
                 ),
                 best,
             )
-        return answer(knowledge.passage(best.chunk.id, language) or best.chunk, read_as)
+        first = knowledge.passage(best.chunk.id, language) or best.chunk
+        main = answer(first, read_as)
+        other = knowledge.complement([best, *(h for h in hits if h is not best)], read_as)
+        second = knowledge.passage(other[0].chunk.id, language) if other is not None else None
+        if other is None or second is None:
+            return main
+        # The part of the question the first passage left out ("…and who has signed it?"), briefly.
+        also = excerpt(second.text, " ".join(sorted(other[1])), SECOND_ANSWER_CHARS)
+        if second.source == first.source:
+            said, cited = main.text.rsplit("\n\n", 1)
+            return Answer(main.passage_id, f"{said}\n{also}\n\n{cited}", main.question)
+        return Answer(
+            main.passage_id, f"{main.text}\n\n{also}\n\n{citation(second.source, language)}", main.question
+        )
     topics: dict[str, Topic] = {}
     for hit in hits:
         passage = knowledge.passage(hit.chunk.id, language) or hit.chunk

@@ -87,6 +87,9 @@ def test_the_checklist_asks_the_channel_only_when_none_was_named() -> None:
     assert otp_start("OTP nahi aaya") == ([], "otp_form")
     events, first = otp_start("email otp nahi aaya, spam folder check kiya")
     assert first == "otp_form" and slot_values(events) == {"otp_channel": "email", "otp_step": 1}
+    # As typed on a phone: "kr liya" for "kar liya".
+    events, _first = otp_start("otp nhi aa rha email pe, spam folder bhi check kr liya")
+    assert slot_values(events) == {"otp_channel": "email", "otp_step": 1}
 
 
 async def test_a_fed_up_user_is_offered_the_helpdesk_at_once(domain, dispatcher) -> None:

@@ -28,6 +28,30 @@ async def test_which_otp_is_understood(domain, dispatcher, text, channel) -> Non
     assert values["otp_channel"] == channel and values["otp_step"] == 0
 
 
+async def test_the_checks_said_done_in_the_first_message_stay_skipped(domain, dispatcher) -> None:
+    """ "Email OTP not coming, already checked spam": the checklist began at the second e-mail check; the
+    form reading "email" again from the same message does not start it over."""
+    text = "Email OTP is not coming. The mobile OTP came fine. I have already checked spam and waited."
+    values = await validate(
+        domain,
+        dispatcher,
+        text=text,
+        intent="otp_not_received",
+        entities=[{"entity": "otp_channel", "value": "email"}],
+        slots={"otp_channel": "email", "otp_step": 1},
+    )
+    assert values.get("otp_step", 1) == 1
+    switched = await validate(
+        domain,
+        dispatcher,
+        text="actually the mobile one",
+        intent="inform",
+        entities=[{"entity": "otp_channel", "value": "mobile"}],
+        slots={"otp_channel": "email", "otp_step": 1, "requested_slot": "otp_channel"},
+    )
+    assert switched["otp_channel"] == "mobile" and switched["otp_step"] == 0
+
+
 async def test_unclear_channel_is_asked_again(domain, dispatcher) -> None:
     values = await validate(
         domain, dispatcher, text="both? not sure", intent="inform", slots={"requested_slot": "otp_channel"}

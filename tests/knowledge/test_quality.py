@@ -69,3 +69,18 @@ def test_a_short_form_asked_in_one_sentence_of_several_gets_its_entry(knowledge:
     text = "एक मिनट, ये MDO का मतलब क्या होता है? पोर्टल पर हर जगह यही लिखा है"
     answer = answer_question(knowledge, text, "hi")
     assert isinstance(answer, Answer) and answer.passage_id == "acronyms#mdo"
+
+
+def test_the_part_of_a_question_the_best_passage_leaves_out_is_answered_too(knowledge: KnowledgeBase) -> None:
+    """ "…what is its date, and who signed it?": the circular's summary, then its signatory, cited once
+    as both come from the same circular; a one-part question gets one passage."""
+    question = (
+        "Which Delhi Government circular told all officers to register on iGOT, what is its date, "
+        "and who signed it?"
+    )
+    answer = answer_question(knowledge, question, "en")
+    assert isinstance(answer, Answer)
+    assert "20 June 2025" in answer.text and "Jitendra Kumar Arora" in answer.text
+    assert answer.text.count("Source:") == 1
+    plain = answer_question(knowledge, "How many courses must I complete?", "en")
+    assert isinstance(plain, Answer) and plain.text.count("Source:") == 1 and "Arora" not in plain.text
