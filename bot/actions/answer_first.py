@@ -28,6 +28,7 @@ from bot.actions.common import (
     response_kwargs,
     says_goodbye,
     set_last_turn,
+    shown_own_record,
 )
 from bot.actions.escalation import ActionEscalate, repeat_reference
 from bot.actions.identity import proof_in_message
@@ -36,6 +37,7 @@ from bot.actions.otp import otp_start
 from bot.knowledge.questions import (
     about_own_record,
     about_someone_else,
+    asks_a_rule,
     is_question,
     mentions_records,
     reports_a_problem,
@@ -105,7 +107,8 @@ def tries_the_answer(intent: str, text: str) -> bool:
     if intent == "request_human":
         return is_question(text) and not wants_a_person(text)
     if intent in PERSONAL:
-        return is_question(text) and not about_own_record(text)
+        # "Do I have to finish every course on my list?" asks a rule, though it says "my".
+        return is_question(text) and (not about_own_record(text) or asks_a_rule(text))
     if intent == "ask_registration_help":
         # "how do I register?" wants the seven steps; "what details do I fill in to register?" a fact.
         return bool(set(tokenize(text)) - REGISTRATION_WORDS)
@@ -136,6 +139,9 @@ class ActionAnswerFirst(Action):
             return [FollowupAction("action_refuse_other_person")]
         if intent == "set_language":
             return await choose_language(dispatcher, tracker, text)
+        if intent in PERSONAL and about_own_record(text) and shown_own_record(tracker):
+            # "So how many must I do by the deadline?" right after the progress card: the record answers.
+            return start_flow(dispatcher, tracker, intent, text)
         if tries_the_answer(intent, text) and not names_own_certificate(tracker, intent):
             answered = await answer_from_knowledge(dispatcher, tracker, admit_doubt=False)
             if answered is not None and intent in STARTED_AFTER_ANSWER and reports_a_problem(text):

@@ -175,6 +175,21 @@ def insists_after_refusal(tracker: Tracker) -> bool:
     )
 
 
+# What only a proven user is shown: once it is on screen, "how many must I still do?" asks about it.
+OWN_RECORD_SHOWN = ("utter_progress_summary", "utter_karma_points", "utter_certificate_which_course")
+
+
+def shown_own_record(tracker: Tracker) -> bool:
+    """Whether this session has shown the user their own record."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "session_started":
+            return False
+        action = str((event.get("metadata") or {}).get("utter_action") or "")
+        if event.get("event") == "bot" and action.startswith(OWN_RECORD_SHOWN):
+            return True
+    return False
+
+
 def latest_text(tracker: Tracker) -> str:
     return str(tracker.latest_message.get("text") or "")
 

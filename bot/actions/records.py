@@ -34,6 +34,7 @@ from bot.identity import audit
 from bot.knowledge.questions import (
     about_own_record,
     about_someone_else,
+    asks_a_rule,
     asks_about_a_record,
     is_question,
     mentions_records,
@@ -210,7 +211,8 @@ def asks_for_own_record(text: str) -> bool:
     given = parse_email(text)
     if given.ok and given.value == text.strip().casefold():
         return True
-    return about_own_record(text) and asks_about_a_record(text) and not about_someone_else(text)
+    own = about_own_record(text) and asks_about_a_record(text) and not about_someone_else(text)
+    return own and not asks_a_rule(text)  # "can I do the courses on my own phone?" asks a rule
 
 
 class ActionPersonalRecords(Action):

@@ -273,3 +273,32 @@ def asks_about_a_record(text: str) -> bool:
 
 def mentions_records(text: str) -> bool:
     return bool(_RECORDS.search(text))
+
+
+# A rule asked in the first person ("do I have to finish every course on my list?", "can I do the
+# courses on my own phone?", "mujhe kaunse course karne hain, DoPT decide karta hai?") rather than what
+# one's own record says ("have I finished?", "mere kitne course hue?", "मेरी प्रगति").
+_RULE_ASKED = regex.compile(
+    r"\b(?:do i have to|do i need to|do we have to|must i|should i|can i|can we|"
+    r"am i (?:required|supposed|allowed)|"
+    r"is (?:it|that|this|some \w+) (?:enough|necessary|mandatory|compulsory|required)|"
+    r"who (?:decides|prescribes|makes|sets|chooses)|when i|if i|"
+    r"decide kar\w*|kaun (?:decide|banata|banati|tay|prescribe)\w*|karne (?:honge|padenge|hain)|"
+    r"karna (?:hoga|padega|hai)|chalega)\b|"
+    r"करने होंगे|करने हैं|करना होगा|करना पड़ेगा|कौन तय|कौन बनाता|चलेगा",
+    regex.IGNORECASE,
+)
+_STATUS_ASKED = regex.compile(
+    r"\b(?:have i|did i|maine|humne|hamne|kitne hue|kitne ho gaye|kitna hua|pending|baaki|"
+    r"i(?: have|'ve) (?:completed|done|finished|passed|got|earned)|"
+    r"(?:my|mera|meri|mere)\s+(?:progress|status|records?|certificates?|karma|points|score|account)|"
+    r"(?:check|see|show|look at|dekh\w*)\s+(?:\w+\s+)?(?:my|mera|meri|mere))\b|"
+    r"मैंने|हमने|कितने हुए|कितना हुआ|बाकी|"
+    r"(?:मेरा|मेरी|मेरे)\s+(?:प्रगति|स्थिति|रिकॉर्ड|रिकार्ड|प्रमाणपत्र|सर्टिफ़िकेट|सर्टिफिकेट)|@",
+    regex.IGNORECASE,
+)
+
+
+def asks_a_rule(text: str) -> bool:
+    """A question about the rules that happens to speak of oneself, and asks nothing of one's record."""
+    return bool(_RULE_ASKED.search(text)) and not _STATUS_ASKED.search(text) and not about_someone_else(text)

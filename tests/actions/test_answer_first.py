@@ -7,6 +7,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions import answer_first
 from bot.actions.answer_first import ActionAnswerFirst, ActionAnswerOffer, tries_the_answer
+from bot.actions.common import shown_own_record
 from bot.actions.digression import ActionAnswerDigression
 from bot.actions.otp import ActionOtpOutcome, otp_start
 from tests.actions.conftest import answering, make_tracker, responses, slot_values
@@ -25,6 +26,23 @@ def followup(events: list[dict]) -> str | None:
         ("ask_certificate", "mera certificate kab milega", False),
         ("ask_certificate", "how long after finishing a course is the certificate issued?", True),
         ("ask_karma_points", "karma points", False),  # no question: the user's own points
+        # A rule asked in the first person is still a rule; what one's own record says needs the proof.
+        (
+            "ask_course_progress",
+            "Do I have to complete every course on my list, or is a minimum enough?",
+            True,
+        ),
+        ("ask_course_progress", "Can I do the courses on my own phone instead of the office computer?", True),
+        ("ask_course_progress", "DoPT khud decide karta hai kya ki mujhe kaunse course karne hain?", True),
+        ("ask_course_progress", "mere kitne course ho gaye?", False),
+        ("ask_course_progress", "मेरी प्रगति क्या है?", False),
+        ("ask_course_progress", "have I finished my mandatory courses?", False),
+        ("ask_course_progress", "can I see my progress? my email is a.b@gov.in", False),
+        (
+            "ask_certificate",
+            "3 din ho gaye course complete kiye. aap mera account check kar sakte ho?",
+            False,
+        ),
         ("otp_not_received", "OTP nahi aa raha", False),
         ("otp_not_received", "what should I check if the mobile OTP does not come?", True),
         ("otp_not_received", "does the OTP go to the e-mail or the mobile?", True),
@@ -259,3 +277,20 @@ async def test_a_yes_right_after_the_hand_over_repeats_its_reference(domain, dis
     await ActionAnswerOffer().run(dispatcher, tracker, domain)
     assert responses(dispatcher) == ["utter_escalation_reference"]
     assert dispatcher.messages[0]["reference"] == "ESC-7K3M9Q"
+
+
+async def test_after_the_progress_card_a_question_about_ones_own_courses_goes_to_the_record(
+    domain, dispatcher
+) -> None:
+    """ "50% पूरा करने के लिए मुझे कुल कितने कोर्स करने हैं?" once the card is on screen: the record, which
+    counts them, answers; before any card the same words get the rule."""
+    shown = [
+        {"event": "user", "text": "123456", "parse_data": {}},
+        {"event": "bot", "text": "...", "metadata": {"utter_action": "utter_progress_summary"}},
+    ]
+    text = "50% पूरा करने के लिए मुझे कुल कितने कोर्स करने हैं?"
+    tracker = make_tracker(domain, text=text, intent="ask_course_progress", events=shown)
+    events = await ActionAnswerFirst().run(dispatcher, tracker, domain)
+    assert followup(events) == "action_personal_records"
+    assert shown_own_record(tracker)
+    assert not shown_own_record(make_tracker(domain, text=text, intent="ask_course_progress"))

@@ -15,7 +15,7 @@ from bot.actions.escalation import ActionEscalate
 from bot.actions.fallback import ActionFallback
 from bot.actions.identity import ActionForgetMe
 from bot.actions.language import ActionDetectLanguage
-from bot.actions.records import ActionPersonalRecords
+from bot.actions.records import ActionPersonalRecords, asks_for_own_record
 from bot.actions.registration import ActionRegistrationStep
 from bot.helpdesk.tables import Escalation
 from tests.actions.conftest import answering, make_tracker, responses, slot_values
@@ -276,6 +276,12 @@ async def test_an_unplaced_message_about_ones_own_record_asks_for_the_proof(
     assert responses(dispatcher) == ["utter_identity_needed"]
     # Run in place, the turn then ends: no rule knows a path after it.
     assert [e.get("name") for e in events if e.get("event") == "followup"] == ["action_listen"]
+
+
+def test_a_rule_asked_in_the_first_person_is_no_record_question() -> None:
+    assert asks_for_own_record("mera status dekh ke batao kitna hua")
+    assert not asks_for_own_record("Can I do the courses on my own phone instead of the office computer?")
+    assert not asks_for_own_record("Do I have to complete every course on my list?")
 
 
 async def test_contact_details_with_a_request_for_a_person_are_handed_over(
