@@ -73,12 +73,15 @@ def citation(source: Source, language: str) -> str:
     return f"{line}\n{source.link}" if source.link else line
 
 
-def compose(chunk: Chunk, query: str, language: str, *, more_detail: bool | None = None) -> str:
-    """The passage's sentences that answer `query`, then the citation; longer when more detail is asked
-    (by default: when the question's words ask for it)."""
+def compose(
+    chunk: Chunk, query: str, language: str, *, more_detail: bool | None = None, also: str = ""
+) -> str:
+    """The passage's sentences that answer `query`, then `also` (more from the same document), then the
+    citation; longer when more detail is asked (by default: when the question's words ask for it)."""
     more = wants_more(query) if more_detail is None else more_detail
     limit = LONG_ANSWER_CHARS if more else SHORT_ANSWER_CHARS
-    return f"{excerpt(chunk.text, query, limit)}\n\n{citation(chunk.source, language)}"
+    said = excerpt(chunk.text, query, limit) + (f"\n{also}" if also else "")
+    return f"{said}\n\n{citation(chunk.source, language)}"
 
 
 # What a short follow-up asks for, by its question word: "and by when?" wants the sentence with a date,
@@ -192,8 +195,8 @@ def answer_question(
     Blocking (it may encode the question): call it off the event loop.
     """
 
-    def answer(chunk: Chunk, asked: str) -> Answer:
-        said = compose(chunk, asked, language, more_detail=more_detail)
+    def answer(chunk: Chunk, asked: str, also: str = "") -> Answer:
+        said = compose(chunk, asked, language, more_detail=more_detail, also=also)
         if asks_a_figure(question) and not holds_figure(knowledge, chunk.id):
             said = f"{NO_FIGURE.get(language, NO_FIGURE['en'])}\n{said}"
         return Answer(chunk.id, said, asked)
@@ -222,7 +225,7 @@ def answer_question(
     hits, read_as = best_hits(knowledge, asked, previous)
     hits = [hit for hit in hits if hit.chunk.id != exclude]
     if knowledge.confident(hits, read_as) and not knowledge.outside.named(
-        read_as, knowledge.text_in_all_languages(hits[0].chunk.id)
+        read_as, knowledge.searched_text(hits[0].chunk.id)
     ):
         best = hits[0]
         if asks_a_figure(question) and not holds_figure(knowledge, best.chunk.id):
@@ -236,16 +239,15 @@ def answer_question(
                 best,
             )
         first = knowledge.passage(best.chunk.id, language) or best.chunk
-        main = answer(first, read_as)
         other = knowledge.complement([best, *(h for h in hits if h is not best)], read_as)
         second = knowledge.passage(other[0].chunk.id, language) if other is not None else None
         if other is None or second is None:
-            return main
+            return answer(first, read_as)
         # The part of the question the first passage left out ("…and who has signed it?"), briefly.
         also = excerpt(second.text, " ".join(sorted(other[1])), SECOND_ANSWER_CHARS)
         if second.source == first.source:
-            said, cited = main.text.rsplit("\n\n", 1)
-            return Answer(main.passage_id, f"{said}\n{also}\n\n{cited}", main.question)
+            return answer(first, read_as, also)  # cited once
+        main = answer(first, read_as)
         return Answer(
             main.passage_id, f"{main.text}\n\n{also}\n\n{citation(second.source, language)}", main.question
         )

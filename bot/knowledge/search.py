@@ -312,7 +312,8 @@ class KnowledgeBase:
                 return hit, named
         return None
 
-    def text_in_all_languages(self, chunk_id: str) -> str:
+    def searched_text(self, chunk_id: str) -> str:
+        """All the searched text of the passage, in every language it is searched in."""
         return "\n".join(
             c.search_text for c in self.chunks if c.id == chunk_id and c.language in SEARCHED_LANGUAGES
         )
