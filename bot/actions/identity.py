@@ -18,8 +18,9 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.common import Unavailable, blocking, channel, is_button_payload, latest_text, session_key
 from bot.actions.form_base import AnswerFormValidation
+from bot.actions.knowledge import answer_instead
 from bot.identity import audit, proofs
-from bot.knowledge.questions import about_own_record
+from bot.knowledge.questions import about_own_record, is_question
 from bot.services import get_services
 from bot.validators import parse_email
 from contract import metadata as meta
@@ -180,6 +181,8 @@ class ValidateIdentityForm(AnswerFormValidation):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> dict[str, Any]:
         parsed = parse_email(str(value or ""))
+        if parsed.value is None and is_question(str(value or "")):
+            return await answer_instead("identity_email", dispatcher, tracker)
         if parsed.value is None:
             dispatcher.utter_message(response=f"utter_invalid_{parsed.error or 'email_syntax'}")
             return {"identity_email": None}
@@ -218,6 +221,8 @@ class ValidateIdentityForm(AnswerFormValidation):
         if value == "failed":
             return {"identity_code": "failed"}
         code = "".join(ch for ch in str(value or "") if ch.isdigit())
+        if not code and is_question(str(value or "")):
+            return await answer_instead("identity_code", dispatcher, tracker)
         if len(code) != proofs.CODE_DIGITS:
             dispatcher.utter_message(response="utter_invalid_identity_code")
             return {"identity_code": None}

@@ -157,3 +157,10 @@ class ActionStoreFeedback(Action):
         else:
             dispatcher.utter_message(response="utter_feedback_sorry", **response_kwargs(tracker))
         return [SlotSet("kb_last_answer", None)]
+
+
+async def answer_instead(slot: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
+    """A form's validation result for a question typed where a value was asked for ("karma points kaise
+    milte?" at the e-mail prompt): the question is answered, and the field is asked again."""
+    answered = await answer_from_knowledge(dispatcher, tracker) or []
+    return {slot: None, **{e["name"]: e["value"] for e in answered if e.get("event") == "slot"}}

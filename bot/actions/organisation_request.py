@@ -20,7 +20,7 @@ from bot.actions.common import (
     steers_away,
 )
 from bot.actions.form_base import AnswerFormValidation, checked
-from bot.actions.knowledge import answer_from_knowledge
+from bot.actions.knowledge import answer_from_knowledge, answer_instead
 from bot.helpdesk.organisation_requests import RequestDetails, file_request, find_request
 from bot.knowledge.questions import is_question
 from bot.services import get_services
@@ -313,12 +313,6 @@ class ValidateOrganisationRequestForm(AnswerFormValidation):
         return clear_field(field)
 
 
-async def answer_instead(slot: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
-    """A question typed where a name was asked for is answered, and the field is asked again."""
-    answered = await answer_from_knowledge(dispatcher, tracker) or []
-    return {slot: None, **{e["name"]: e["value"] for e in answered if e.get("event") == "slot"}}
-
-
 # The read-back names the level in the user's language, not by the slot's stored value.
 LEVEL_LABELS = {
     "en": {"centre": "Centre", "state": "State / UT"},
@@ -385,6 +379,15 @@ class ActionSubmitOrganisationRequest(Action):
         return [SlotSet(slot, None) for slot in (*FORM_SLOTS, "request_confirmed", "field_to_correct")]
 
 
+# Words of someone asking after a request they filed; without them and without a reference, a question
+# read as a status check asks something else.
+_ABOUT_A_REQUEST = regex.compile(
+    r"\b(?:requests?|reference|ref|ticket|status|added|add|update|kya hua|hua kya)\b|"
+    r"अनुरोध|रिक्वेस्ट|संदर्भ|स्थिति|जोड़|जुड़|जोड|जुड|क्या हुआ",
+    regex.IGNORECASE,
+)
+
+
 class ActionRequestStatus(Action):
     def name(self) -> str:
         return "action_request_status"
@@ -396,6 +399,12 @@ class ActionRequestStatus(Action):
         if not reference:
             match = _REFERENCE.search(latest_text(tracker))
             reference = match.group(0) if match else None
+        text = latest_text(tracker)
+        if not reference and is_question(text) and not _ABOUT_A_REQUEST.search(text):
+            # "५०% के अलावा और क्या पूरा करना ज़रूरी है?" mistaken for a status check: a rule, answered.
+            answered = await answer_from_knowledge(dispatcher, tracker, admit_doubt=False)
+            if answered is not None:
+                return answered
         if not reference:
             dispatcher.utter_message(response="utter_ask_reference")
             return []

@@ -35,10 +35,10 @@ from bot.knowledge.questions import (
     about_own_record,
     about_someone_else,
     asks_a_rule,
-    asks_about_a_record,
     is_question,
     mentions_records,
     names_another_person,
+    names_own_record,
 )
 from bot.records import progress
 from bot.records.progress import CertificateState
@@ -211,8 +211,19 @@ def asks_for_own_record(text: str) -> bool:
     given = parse_email(text)
     if given.ok and given.value == text.strip().casefold():
         return True
-    own = about_own_record(text) and asks_about_a_record(text) and not about_someone_else(text)
+    own = names_own_record(text) and not about_someone_else(text)
     return own and not asks_a_rule(text)  # "can I do the courses on my own phone?" asks a rule
+
+
+def asks_for_a_contact(tracker: Tracker) -> bool:
+    """A message read as sharing a contact that shares none and asks for one: a question, or words
+    about a number or address that are not the writer's own ("helpline number plz", not "here is my
+    number")."""
+    text = latest_text(tracker)
+    if proof_in_message(tracker) is not None or is_button_payload(text) or not text.strip():
+        return False  # a contact shared with the app's button, verified or not
+    gives_one = "@" in text or any(ch.isdigit() for ch in text) or about_own_record(text)
+    return is_question(text) or not gives_one
 
 
 class ActionPersonalRecords(Action):
@@ -229,12 +240,8 @@ class ActionPersonalRecords(Action):
             intent = "ask_course_progress"  # sent here from a fallback or a misread "forget me"
         if intent in (*PERSONAL_INTENTS, SHARE_CONTACT) and repeat_reference(dispatcher, tracker):
             return []  # "what is the reference number?" read as a records question or a shared contact
-        if (
-            intent == SHARE_CONTACT
-            and is_question(latest_text(tracker))
-            and proof_in_message(tracker) is None
-        ):
-            # "iske liye kisse contact karu?" names a contact but shares none: it asks whom to contact.
+        if intent == SHARE_CONTACT and asks_for_a_contact(tracker):
+            # "iske liye kisse contact karu?", "helpline number plz": it asks whom to contact.
             answered = await answer_from_knowledge(dispatcher, tracker)
             return [*(answered or []), SlotSet("pending_request", None)]
         pending = tracker.get_slot("pending_request")

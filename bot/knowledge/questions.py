@@ -37,7 +37,7 @@ _QUESTION_OPENERS = frozenset(_OPENERS_TEXT.split())
 # alone is not one ("naam batao": tell me the names).
 _ASKS_MEANING = regex.compile(
     r"\b(?:full\s*form|meaning|means?|stands?\s+for|abbreviation|expansion|expand|matlab|arth|"
-    r"p[ou]+ra\s+naam)\b|मतलब|अर्थ|पूरा\s+नाम|फ़?ुल\s*फ़?ॉर्म",
+    r"p[ou]+ra\s+naam|vistar)\b|मतलब|अर्थ|पूरा\s+नाम|फ़?ुल\s*फ़?ॉर्म|विस्तार|पूर[ाीण]\s+रूप",
     regex.IGNORECASE,
 )
 # What else such a question may say: "pls", "what is", "the word", "kya hota hai", "and DoPT?".
@@ -45,7 +45,7 @@ _FILLER_TEXT = """
     pls plz please kindly tell term word short called what whats is the of for and also aur और पूरा पूरी
     pura poora puri hota hoti hai hain batao bataye bataiye bata बताइए बताएं बताओ बता होता होती लिखा likha
     meaning means mean full form fullform stand stands abbreviation expansion expand matlab arth naam
-    मतलब अर्थ नाम फ़ुल फुल फॉर्म फ़ॉर्म
+    मतलब अर्थ नाम फ़ुल फुल फॉर्म फ़ॉर्म विस्तार vistar पूर्ण रूप
 """
 _FILLER_WORDS = frozenset(_FILLER_TEXT.split())
 MAX_OTHER_WORDS = 5
@@ -266,9 +266,20 @@ _RECORDS = regex.compile(
 )
 
 
-def asks_about_a_record(text: str) -> bool:
-    """Names what a record holds, contact details aside ("mera status", not "my email is …")."""
-    return bool(_RECORD.search(text))
+# "my course progress", "मेरे कितने कोर्स", "courses have I done": the writer's own word and a record word
+# this many words apart at most. "Do Karma Points have any real value for my career?" names none.
+OWN_RECORD_SPAN = 3
+
+
+def names_own_record(text: str) -> bool:
+    """Whether the message names a record as the writer's own, not merely both in passing."""
+    owns = [m.start() for m in _OWN_RECORD.finditer(text)]
+    records = [m.start() for m in _RECORD.finditer(text)]
+    return any(
+        len(text[min(own, record) : max(own, record)].split()) <= OWN_RECORD_SPAN
+        for own in owns
+        for record in records
+    )
 
 
 def mentions_records(text: str) -> bool:

@@ -65,7 +65,7 @@ class Glossary:
         self._phrases: dict[tuple[str, ...], str] = {}
         for english, spellings in meanings.items():
             for spelling in spellings:
-                key = tuple(words(str(spelling)))
+                key = tuple(map(spelling_key, words(str(spelling))))
                 if key:
                     self._phrases[key] = english
 
@@ -84,12 +84,13 @@ class Glossary:
         model reads "course complete deadline" better than "course complete करने की deadline क्या है".
         """
         found = words(text)
+        keys = [spelling_key(word) for word in found]
         out: list[str] = []
         replaced = False
         i = 0
         while i < len(found):
             for size in range(min(self.MAX_PHRASE, len(found) - i), 0, -1):
-                meaning = self._phrases.get(tuple(found[i : i + size]))
+                meaning = self._phrases.get(tuple(keys[i : i + size]))
                 if meaning:
                     out.append(meaning)
                     replaced = True
@@ -100,6 +101,31 @@ class Glossary:
                     out.append(found[i])
                 i += 1
         return " ".join(out) if replaced else None
+
+
+# Hindi typed in a hurry drops the virama and the nasal sign and mixes long and short vowels ("करमा
+# पोइंट" for "कर्मा पॉइंट"); Hinglish doubles letters ("karmaa"). A glossary word is looked up by a key
+# that forgets these differences.
+_SPELLING_FOLDS = str.maketrans(
+    {
+        "\u094d": None,
+        "\u0902": None,
+        "\u0903": None,
+        "\u0949": "\u094b",
+        "\u0945": "\u0947",
+        "\u0948": "\u0947",
+        "\u0940": "\u093f",
+        "\u0942": "\u0941",
+        "\u0908": "\u0907",
+        "\u090a": "\u0909",
+    }
+)
+_DOUBLED = regex.compile(r"(\p{Latin})\1+")
+
+
+def spelling_key(word: str) -> str:
+    """The glossary's key for a word: its spelling with the usual typing variants folded."""
+    return _DOUBLED.sub(r"\1", word.translate(_SPELLING_FOLDS))
 
 
 def lexical_terms(text: str) -> list[str]:

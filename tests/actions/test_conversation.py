@@ -3,7 +3,7 @@
 from typing import Any
 
 import pytest
-from rasa_sdk.events import SlotSet, UserUtteranceReverted
+from rasa_sdk.events import FollowupAction, SlotSet, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 
@@ -282,6 +282,10 @@ def test_a_rule_asked_in_the_first_person_is_no_record_question() -> None:
     assert asks_for_own_record("mera status dekh ke batao kitna hua")
     assert not asks_for_own_record("Can I do the courses on my own phone instead of the office computer?")
     assert not asks_for_own_record("Do I have to complete every course on my list?")
+    # Both words, but the record is not called one's own: "my career" is no record.
+    assert not asks_for_own_record("Do Karma Points have any real value for my career, or just for show?")
+    assert asks_for_own_record("how many courses have I done")
+    assert asks_for_own_record("मेरे कितने कोर्स पूरे हुए")
 
 
 async def test_contact_details_with_a_request_for_a_person_are_handed_over(
@@ -311,6 +315,18 @@ async def test_asking_whom_to_contact_is_not_a_shared_contact(domain, dispatcher
     tracker = make_tracker(domain, text="achha, iske liye kisse contact karu?", intent="share_contact")
     await ActionPersonalRecords().run(dispatcher, tracker, domain)
     assert [m["text"] for m in dispatcher.messages] == ["Write to support-igot@gov.in."]
+
+
+async def test_asking_for_a_number_is_not_sharing_one(domain, dispatcher, services, monkeypatch) -> None:
+    monkeypatch.setattr(records, "answer_from_knowledge", answering("No helpline number is given."))
+    tracker = make_tracker(domain, text="helpline number plz", intent="share_contact")
+    events = await ActionPersonalRecords().run(dispatcher, tracker, domain)
+    assert [m["text"] for m in dispatcher.messages] == ["No helpline number is given."]
+    assert FollowupAction("identity_form") not in events
+    # Giving one's own contact still starts the proof.
+    other = CollectingDispatcher()
+    shared = make_tracker(domain, text="here is my contact", intent="share_contact")
+    assert FollowupAction("identity_form") in await ActionPersonalRecords().run(other, shared, domain)
 
 
 async def test_pressing_after_a_refusal_is_refused_again(domain, dispatcher) -> None:

@@ -1,6 +1,7 @@
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.actions import organisation_request
 from bot.actions.digression import ActionAnswerDigression
 from bot.actions.organisation_request import (
     ActionAskRequestConfirmed,
@@ -9,7 +10,7 @@ from bot.actions.organisation_request import (
     ValidateOrganisationRequestForm,
 )
 from bot.helpdesk.organisation_requests import find_request
-from tests.actions.conftest import make_tracker, responses, slot_values
+from tests.actions.conftest import answering, make_tracker, responses, slot_values
 
 FORM = "organisation_request_form"
 FILLED = {
@@ -299,6 +300,23 @@ async def test_status_of_an_unknown_or_missing_reference(domain, dispatcher, ser
         domain,
     )
     assert responses(dispatcher) == ["utter_request_not_found", "utter_ask_reference"]
+
+
+async def test_a_rule_question_mistaken_for_a_status_check_is_answered(
+    domain, dispatcher, services, monkeypatch
+) -> None:
+    monkeypatch.setattr(organisation_request, "answer_from_knowledge", answering("The assessment too."))
+    text = "५०% कोर्स के अलावा और क्या पूरा करना ज़रूरी है? कोई टेस्ट भी देना पड़ेगा क्या"
+    events = await ActionRequestStatus().run(
+        dispatcher, make_tracker(domain, text=text, intent="check_request_status"), domain
+    )
+    assert [m["text"] for m in dispatcher.messages] == ["The assessment too."] and events == []
+    # Asking after a request still asks for its reference.
+    asked = CollectingDispatcher()
+    await ActionRequestStatus().run(
+        asked, make_tracker(domain, text="mera request ka kya hua?", intent="check_request_status"), domain
+    )
+    assert responses(asked) == ["utter_ask_reference"]
 
 
 async def test_an_unmistakable_value_is_an_answer_whatever_the_intent(domain, dispatcher) -> None:

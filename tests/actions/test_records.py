@@ -12,7 +12,7 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 
-from bot.actions import records
+from bot.actions import knowledge, records
 from bot.actions.identity import ActionForgetMe, ValidateIdentityForm, drain_deliveries
 from bot.actions.records import ActionPersonalRecords, ActionRefuseOtherPerson, one_or_many
 from bot.identity import proofs
@@ -224,6 +224,22 @@ async def validate(domain, slot: str, text: str, *, intent: str = "inform", emai
     await drain_deliveries()  # the code mail goes out after the reply
     values = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
     return responses(dispatcher), values
+
+
+async def test_a_question_at_the_email_or_code_prompt_is_answered_and_asked_again(
+    domain, personal, monkeypatch
+) -> None:
+    monkeypatch.setattr(knowledge, "answer_from_knowledge", answering("Points come per module."))
+    # One message, the answer (plain text, no "that is not a valid e-mail"), and the field stays empty.
+    said, values = await validate(domain, "identity_email", "karma pts kaise milte?")
+    assert said == [None] and values == {"identity_email": None}
+    said, values = await validate(domain, "identity_code", "code kab tak aayega?", email="a@mha.gov.in")
+    assert said == [None] and values == {"identity_code": None}
+    mailer: FakeMailer = personal.mail  # type: ignore[assignment]
+    assert mailer.sent == []  # no code went anywhere
+    # Not a question and not an address: told what was wrong, as before.
+    said, _values = await validate(domain, "identity_email", "abc")
+    assert said and said[0].startswith("utter_invalid_")
 
 
 async def test_the_email_code_proves_and_the_waiting_question_is_answered(domain, personal) -> None:

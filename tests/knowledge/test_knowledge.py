@@ -326,7 +326,8 @@ def test_glossary_reads_hindi_and_hinglish_in_english(tmp_path: Path) -> None:
         "  certificate: [प्रमाणपत्र, certifcate]\n"
         "  did not come: [nahi aaya, नहीं आया]\n"
         "  come: [aaya]\n"
-        "  full form: [फ़ुल फ़ॉर्म]\n",
+        "  full form: [फ़ुल फ़ॉर्म]\n"
+        "  karma points: [कर्मा पॉइंट]\n",
         encoding="utf-8",
     )
     glossary = Glossary.load(path)
@@ -337,6 +338,11 @@ def test_glossary_reads_hindi_and_hinglish_in_english(tmp_path: Path) -> None:
     assert glossary.english("iGOT का फुल फॉर्म") == "igot full form"  # spelt without nukta
     assert glossary.english("certifcate ka deadline") == "certificate deadline"
     assert glossary.english("how do I register") is None
+    # Typed in a hurry: no virama, a short vowel for a long one, a doubled letter.
+    assert glossary.english("करमा पोइंट कैसे मिलते हे") == "karma points"
+    assert glossary.english("प्रमाणपत्र नहि आया") == "certificate did not come"
+    assert glossary.english("प्रमानपत्र") is None  # a changed consonant is another word
+    assert glossary.english("certifcatee nahii aaya") == "certificate did not come"
 
 
 def test_a_missing_glossary_rewrites_nothing(tmp_path: Path) -> None:

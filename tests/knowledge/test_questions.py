@@ -46,6 +46,8 @@ def test_a_question_pasted_twice_or_three_times_is_kept_once() -> None:
             ["om", "mdo", "cca"],
         ),  # names them without asking what they mean
         ("naam batao", []),
+        ("MDO का विस्तार बताइए", ["mdo"]),
+        ("CCA ka vistar?", ["cca"]),
     ],
 )
 def test_the_acronyms_whose_meaning_is_asked(text: str, asked: list[str]) -> None:
