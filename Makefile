@@ -57,7 +57,7 @@ db: .venv/.installed .env
 	$(BOT)/sahayak demo load --if-empty --now
 
 # Re-ingests when a knowledge document changed; unchanged documents keep their stored vectors.
-$(KB_INDEX): $(KNOWLEDGE) .venv/.installed
+$(KB_INDEX): $(KNOWLEDGE) bot/knowledge/index.py bot/knowledge/chunking.py .venv/.installed
 	$(BOT)/sahayak kb ingest knowledge/docs
 
 run: .venv/.installed .venv-rasa/.installed $(MODEL) db $(KB_INDEX)

@@ -32,7 +32,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "index"
         started = time.perf_counter()
-        report = ingest([DOCS], folder, encoder=encoder)
+        report = ingest([DOCS], folder, encoder=encoder, examples_folder=settings.kb_examples)
         ingest_seconds = time.perf_counter() - started
         size = sum(p.stat().st_size for p in folder.iterdir())
         started = time.perf_counter()
@@ -51,7 +51,10 @@ def main() -> None:
             knowledge.search(question)
             full.append(time.perf_counter() - started)
     chunks = report.manifest.chunk_count
-    print(f"Knowledge search on {chunks} chunks from {report.documents} documents")
+    examples = report.manifest.example_count
+    print(
+        f"Knowledge search on {chunks} chunks from {report.documents} documents, {examples} example questions"
+    )
     rate = chunks / ingest_seconds
     print(f"  model load {model_seconds:.1f} s; ingest {ingest_seconds:.1f} s ({rate:.0f} chunks/s)")
     print(f"  index size {size / 1024:.0f} KiB; index load {load_seconds * 1000:.0f} ms")

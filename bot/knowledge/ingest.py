@@ -7,7 +7,15 @@ from pathlib import Path
 from bot.knowledge.chunking import Chunk, chunk_document, deduplicate
 from bot.knowledge.documents import DocumentError, find_documents, read_document
 from bot.knowledge.embeddings import Encoder
-from bot.knowledge.index import IndexUnavailable, Manifest, embed_incrementally, load_index, save_index
+from bot.knowledge.examples import load_examples
+from bot.knowledge.index import (
+    IndexUnavailable,
+    Manifest,
+    embed_examples,
+    embed_incrementally,
+    load_index,
+    save_index,
+)
 
 
 @dataclass
@@ -42,9 +50,12 @@ def ingest(
     *,
     encoder: Encoder,
     index_type: str = "flat",
+    examples_folder: Path | None = None,
     progress: Callable[[int], None] = lambda n: None,
     on_total: Callable[[int], None] = lambda n: None,
 ) -> IngestReport:
+    """Index the documents under `paths` into `folder`, with the example questions in `examples_folder`
+    (an example for a passage that does not exist is left out, with a warning)."""
     all_chunks, hashes, warnings = collect_chunks(paths)
     if not all_chunks:
         named = ", ".join(map(str, paths))
@@ -56,9 +67,22 @@ def ingest(
         previous = None
     on_total(len(chunks))
     vectors, embedded = embed_incrementally(chunks, encoder, previous, progress)
+    passages = {chunk.id for chunk in chunks}
+    written = load_examples(examples_folder)
+    examples = [example for example in written if example.chunk_id in passages]
+    for unknown in sorted({e.chunk_id for e in written} - passages):
+        warnings.append(f"example questions for {unknown}, which is no passage, were left out")
+    example_vectors, _ = embed_examples(examples, encoder, previous)
     old = previous.manifest.documents if previous else {}
     manifest = save_index(
-        folder, chunks=chunks, vectors=vectors, model=encoder.name, index_type=index_type, documents=hashes
+        folder,
+        chunks=chunks,
+        vectors=vectors,
+        model=encoder.name,
+        index_type=index_type,
+        documents=hashes,
+        examples=examples,
+        example_vectors=example_vectors,
     )
     return IngestReport(
         manifest=manifest,

@@ -55,6 +55,7 @@ def kb_ingest(
                 folder,
                 encoder=SentenceEncoder(settings.embedding_model),
                 index_type=index_type or settings.kb_index_type,
+                examples_folder=settings.kb_examples,
                 progress=bar.update,
                 on_total=set_total,
             )
@@ -67,7 +68,8 @@ def kb_ingest(
     manifest = report.manifest
     typer.echo(
         f"{report.documents} documents ({report.changed_documents} changed), {manifest.chunk_count} chunks "
-        f"({report.embedded} embedded, {report.duplicates} duplicates dropped), model {manifest.model}, "
+        f"({report.embedded} embedded, {report.duplicates} duplicates dropped), "
+        f"{manifest.example_count} example questions, model {manifest.model}, "
         f"{manifest.index_type} index in {folder}"
     )
 

@@ -9,7 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from bench.kb_eval import build_knowledge_base, calibrate, embed, evaluate, load_questions
+from bench.kb_eval import (
+    balanced_accuracy,
+    build_knowledge_base,
+    calibrate,
+    embed,
+    evaluate,
+    load_questions,
+    top_scores,
+)
 from bot.knowledge.answers import Answer, answer_question
 from bot.knowledge.embeddings import SentenceEncoder
 from bot.knowledge.search import KnowledgeBase
@@ -54,15 +62,21 @@ def test_recall_stays_above_the_floors(knowledge: KnowledgeBase) -> None:
         assert scores[language].recall_at_3 >= at_3, (language, scores[language])
 
 
-def test_the_configured_threshold_is_near_the_calibrated_one(knowledge: KnowledgeBase) -> None:
+def test_the_configured_threshold_separates_answerable_questions_nearly_as_well_as_the_best(
+    knowledge: KnowledgeBase,
+) -> None:
+    """The threshold is chosen end to end on the blind dev half (bench/blind_eval.py): there a lower
+    one answers more unseen questions rightly, as an answer also needs the question's words covered
+    (KnowledgeBase.confident) and example questions lift the scores of paraphrases. On this diagnostic
+    set it must still separate the labelled hits from the wrong and unanswerable ones nearly as well as
+    the threshold calibrated on the score alone."""
     questions, unanswerable = load_questions()
-    threshold, balanced = calibrate(
-        knowledge, questions, embed(knowledge, [q.text for q in questions]), embed(knowledge, unanswerable)
-    )
-    assert balanced >= 0.70
-    # An answer also needs the question's words covered by the passage (KnowledgeBase.confident), so the
-    # score threshold may sit a little under a calibration on the score alone.
-    assert -0.3 <= threshold - get_settings().kb_min_score <= 0.3
+    embedded, negatives = embed(knowledge, [q.text for q in questions]), embed(knowledge, unanswerable)
+    _threshold, best = calibrate(knowledge, questions, embedded, negatives)
+    right, wrong = top_scores(knowledge, questions, embedded, negatives)
+    configured = balanced_accuracy(right, wrong, get_settings().kb_min_score)
+    assert best >= 0.75
+    assert configured >= 0.74 and best - configured <= 0.1, (configured, best)
 
 
 def test_a_short_form_asked_in_one_sentence_of_several_gets_its_entry(knowledge: KnowledgeBase) -> None:
