@@ -14,6 +14,7 @@ from bot.knowledge.questions import (
     is_question,
     is_short,
     leans_on_previous,
+    question_parts,
     without_repeats,
 )
 from bot.knowledge.search import Hit, KnowledgeBase
@@ -240,6 +241,8 @@ def answer_question(
             )
         first = knowledge.passage(best.chunk.id, language) or best.chunk
         other = knowledge.complement([best, *(h for h in hits if h is not best)], read_as)
+        if other is None:
+            other = other_question_answered(knowledge, asked, best)
         second = knowledge.passage(other[0].chunk.id, language) if other is not None else None
         if other is None or second is None:
             return answer(first, read_as)
@@ -257,6 +260,23 @@ def answer_question(
         # A topic is named by its heading, whole; table rows share theirs, so one button stands for them.
         topics.setdefault(passage.heading, Topic(hit.chunk.id, passage.heading))
     return Topics(tuple(topics.values()))
+
+
+def other_question_answered(knowledge: KnowledgeBase, asked: str, best: Hit) -> tuple[Hit, set[str]] | None:
+    """For a message that asks two things ("Is there an app, and do we have to pay for it?"), the
+    passage that answers a part the best one does not cover, with that part's words."""
+    for part in question_parts(asked):
+        words = set(tokenize(part))
+        if knowledge.coverage(part, best.chunk.id) >= 1.0:
+            continue  # the best passage already speaks of all of it
+        hits = knowledge.search(part, MAX_TOPICS)
+        if (
+            knowledge.confident(hits, part)
+            and hits[0].chunk.id != best.chunk.id
+            and knowledge.coverage(part, hits[0].chunk.id) > knowledge.coverage(part, best.chunk.id)
+        ):
+            return hits[0], words
+    return None
 
 
 def best_hits(knowledge: KnowledgeBase, asked: str, previous: str | None) -> tuple[list[Hit], str]:

@@ -117,6 +117,27 @@ def asking_parts(text: str) -> list[str]:
     return [*asking, " ".join(asking)] if len(asking) > 1 else asking
 
 
+# "Is there an app, and do we have to pay for it?": a second question joined by "and" (or "aur", "और").
+_SECOND_QUESTION = regex.compile(
+    r"(?:,\s*|\s+)(?:and|also|aur|और|तथा|एवं)\s+(?=(?:what|which|when|where|who|how|is|are|do|does|can|"
+    r"will|should|kya|kitne|kitna|kitni|kab|kaun|kaise|kis|kahan|क्या|कितने|कितना|कितनी|कब|कौन|कैसे|किस|कहाँ)\s)",
+    regex.IGNORECASE,
+)
+MIN_PART_WORDS = 2
+
+
+def question_parts(text: str) -> list[str]:
+    """The separate questions of a message that asks two or more things ("How do I earn Karma Points,
+    and how many courses are there?"); empty when it asks one."""
+    parts = [
+        part.strip()
+        for sentence in sentences(text)
+        for part in _SECOND_QUESTION.split(sentence)
+        if is_question(part) and len(tokenize(part)) >= MIN_PART_WORDS
+    ]
+    return list(dict.fromkeys(parts)) if len(parts) > 1 else []
+
+
 def acronyms_asked(text: str, acronyms: dict[str, str]) -> list[str]:
     """The acronyms a message asks the meaning of, as keys of `acronyms`, in the order written: "MDO
     meaning", "iGOT ka full form kya hai, papa puch rahe the", "MDO/CCA, expand both", "AIS?". Empty when

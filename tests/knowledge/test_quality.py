@@ -98,3 +98,15 @@ def test_the_part_of_a_question_the_best_passage_leaves_out_is_answered_too(know
     assert answer.text.count("Source:") == 1
     plain = answer_question(knowledge, "How many courses must I complete?", "en")
     assert isinstance(plain, Answer) and plain.text.count("Source:") == 1 and "Arora" not in plain.text
+
+
+def test_each_of_two_questions_in_one_message_gets_its_answer(knowledge: KnowledgeBase) -> None:
+    question = (
+        "When was Mission Karmayogi approved by the Cabinet, and how do I get a certificate after a course?"
+    )
+    answer = answer_question(knowledge, question, "en")
+    assert isinstance(answer, Answer)
+    assert "24 hours" in answer.text and "2 September 2020" in answer.text
+    # One question, one passage.
+    single = answer_question(knowledge, "how do I get a certificate after a course?", "en")
+    assert isinstance(single, Answer) and "2 September 2020" not in single.text

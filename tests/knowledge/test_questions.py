@@ -10,6 +10,7 @@ from bot.knowledge.questions import (
     asking_parts,
     is_question,
     leans_on_previous,
+    question_parts,
     without_repeats,
 )
 
@@ -52,6 +53,23 @@ def test_a_question_pasted_twice_or_three_times_is_kept_once() -> None:
 )
 def test_the_acronyms_whose_meaning_is_asked(text: str, asked: list[str]) -> None:
     assert acronyms_asked(text, ACRONYMS) == asked
+
+
+@pytest.mark.parametrize(
+    ("text", "parts"),
+    [
+        (
+            "Is there a mobile app for iGOT, and do we have to pay anything for it?",
+            ["Is there a mobile app for iGOT", "do we have to pay anything for it?"],
+        ),
+        ("कितने कोर्स करने हैं और कब तक करने हैं?", ["कितने कोर्स करने हैं", "कब तक करने हैं?"]),
+        ("Which courses and certificates do I need?", []),  # "and" between two nouns
+        ("how do I register", []),
+        ("karma points kya hai aur kaise milte hai", []),  # the second asks too little on its own
+    ],
+)
+def test_a_message_that_asks_two_things_is_split_into_its_questions(text: str, parts: list[str]) -> None:
+    assert question_parts(text) == parts
 
 
 def test_a_long_ramble_is_searched_by_the_sentences_that_ask() -> None:
