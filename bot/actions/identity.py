@@ -181,7 +181,7 @@ class ValidateIdentityForm(AnswerFormValidation):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> dict[str, Any]:
         parsed = parse_email(str(value or ""))
-        if parsed.value is None and is_question(str(value or "")):
+        if parsed.value is None and "@" not in str(value or "") and is_question(str(value or "")):
             return await answer_instead("identity_email", dispatcher, tracker)
         if parsed.value is None:
             dispatcher.utter_message(response=f"utter_invalid_{parsed.error or 'email_syntax'}")

@@ -158,7 +158,7 @@ def passage_terms(chunk: Chunk) -> list[str]:
 class Hit:
     chunk: Chunk
     score: float
-    dense: float
+    dense: float  # the cosine, plus the lift from the passage's example questions
     lexical: float
 
 

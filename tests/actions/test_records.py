@@ -240,6 +240,8 @@ async def test_a_question_at_the_email_or_code_prompt_is_answered_and_asked_agai
     # Not a question and not an address: told what was wrong, as before.
     said, _values = await validate(domain, "identity_email", "abc")
     assert said and said[0].startswith("utter_invalid_")
+    said, _values = await validate(domain, "identity_email", "will ramesh@gmail.com do?")
+    assert said and said[0].startswith("utter_invalid_")  # an address with a question is an address
 
 
 async def test_the_email_code_proves_and_the_waiting_question_is_answered(domain, personal) -> None:
