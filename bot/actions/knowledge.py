@@ -109,7 +109,9 @@ async def answer_from_knowledge(
         return None
     buttons = [{"title": t.title, "payload": f'/faq{{"kb_chunk": "{t.passage_id}"}}'} for t in result.topics]
     buttons.append(helpdesk_button(tracker))
-    dispatcher.utter_message(response="utter_knowledge_not_sure", buttons=buttons, **response_kwargs(tracker))
+    closest = {} if result.closest is None else {"closest": result.closest}
+    said = "utter_knowledge_closest" if closest else "utter_knowledge_not_sure"
+    dispatcher.utter_message(response=said, buttons=buttons, **response_kwargs(tracker, **closest))
     return [SlotSet("kb_last_question", mask_personal_data(text)[:MAX_CONTEXT_CHARS])]
 
 

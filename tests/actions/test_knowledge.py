@@ -38,9 +38,11 @@ async def test_the_answer_comes_in_hindi_when_the_user_writes_hindi(domain, disp
 
 
 async def test_doubt_shows_the_closest_topics_and_the_helpdesk(domain, dispatcher) -> None:
+    """Not sure: what the closest passage says, short and cited, then the topics to choose from."""
     tracker = make_tracker(domain, text="officer browser half", intent="faq")
     await ActionAnswerFaq().run(dispatcher, tracker, domain)
-    assert responses(dispatcher) == ["utter_knowledge_not_sure"]
+    assert responses(dispatcher) == ["utter_knowledge_closest"]
+    assert "Source: Test order on mandatory courses" in dispatcher.messages[0]["closest"]
     payloads = [b["payload"] for b in dispatcher.messages[0]["buttons"]]
     assert payloads[-1] == "/request_human"
     assert all(p.startswith('/faq{"kb_chunk": "test-order#') for p in payloads[:-1])
@@ -48,6 +50,13 @@ async def test_doubt_shows_the_closest_topics_and_the_helpdesk(domain, dispatche
     assert len(set(titles)) == len(titles) >= 3
     # Whole headings, never a table row's cells cut short.
     assert set(titles[:-1]) <= {"Who must take the courses", "How to register", "Annexure A"}
+
+
+async def test_a_message_like_no_passage_gets_the_topics_alone(domain, dispatcher) -> None:
+    tracker = make_tracker(domain, text="qqq zzz xxw", intent="faq")
+    await ActionAnswerFaq().run(dispatcher, tracker, domain)
+    assert responses(dispatcher) == ["utter_knowledge_not_sure"]
+    assert "closest" not in dispatcher.messages[0]
 
 
 async def test_a_topic_button_answers_that_passage(domain, dispatcher) -> None:

@@ -17,6 +17,7 @@ from bot.knowledge.answers import (
     compose,
     excerpt,
     focused,
+    sentences,
 )
 from bot.knowledge.chunking import chunk_document, deduplicate
 from bot.knowledge.documents import DocumentError, Heading, Paragraph, Table, read_document
@@ -270,6 +271,14 @@ def test_excerpt_keeps_the_answering_sentences_within_the_limit() -> None:
     assert excerpt("Short passage.", "anything") == "Short passage."
 
 
+def test_a_short_form_with_a_full_stop_does_not_end_the_sentence() -> None:
+    text = "It is Office Memorandum No. T-28/27/2025-iGOT of Govt. of India. It was issued in July."
+    assert sentences(text) == [
+        "It is Office Memorandum No. T-28/27/2025-iGOT of Govt. of India.",
+        "It was issued in July.",
+    ]
+
+
 def test_the_answer_cites_authority_number_date_and_link(knowledge_base: KnowledgeBase) -> None:
     chunk = knowledge_base.passage("test-order#annexure-a/row-2", "en")
     assert chunk is not None
@@ -351,7 +360,8 @@ def test_a_missing_glossary_rewrites_nothing(tmp_path: Path) -> None:
 
 def test_the_shipped_glossary_loads_and_maps_to_english() -> None:
     glossary = Glossary.load(get_settings().kb_glossary)
-    assert glossary.english("sarkari email nahi hai") == "government email nahi"
+    # The negation is kept: "not in the list" is what a missing organisation's passage speaks of.
+    assert glossary.english("sarkari email nahi hai") == "government email is missing"
 
 
 def test_a_follow_up_on_the_passage_just_sent_gets_the_sentence_its_question_word_asks_for(

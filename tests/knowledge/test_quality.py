@@ -18,7 +18,7 @@ from bench.kb_eval import (
     load_questions,
     top_scores,
 )
-from bot.knowledge.answers import Answer, answer_question
+from bot.knowledge.answers import Answer, Topics, answer_question
 from bot.knowledge.embeddings import SentenceEncoder
 from bot.knowledge.search import KnowledgeBase
 from bot.language import LANGUAGES
@@ -110,3 +110,22 @@ def test_each_of_two_questions_in_one_message_gets_its_answer(knowledge: Knowled
     # One question, one passage.
     single = answer_question(knowledge, "how do I get a certificate after a course?", "en")
     assert isinstance(single, Answer) and "2 September 2020" not in single.text
+
+
+def test_a_near_tie_between_two_passages_brings_the_runner_up_briefly(knowledge: KnowledgeBase) -> None:
+    """ "how to get karma points?": what earns them and how many a course earns score alike; both are
+    said, the document cited once."""
+    answer = answer_question(knowledge, "how to get karma points?", "en")
+    assert isinstance(answer, Answer)
+    assert "module" in answer.text and "15 points" in answer.text
+    assert answer.text.count("Source:") == 1
+
+
+def test_when_unsure_the_closest_passage_is_shown_unless_the_subject_is_outside_the_sources(
+    knowledge: KnowledgeBase,
+) -> None:
+    unsure = answer_question(knowledge, "can I use iGOT on my iPhone?", "en")
+    assert isinstance(unsure, Topics) and unsure.closest is not None
+    assert "iOS" in unsure.closest and "Source:" in unsure.closest
+    outside = answer_question(knowledge, "will my DA go up if I finish the courses?", "en")
+    assert isinstance(outside, Topics) and outside.closest is None
