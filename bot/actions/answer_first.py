@@ -66,6 +66,7 @@ FIXED_REPLIES = {
     "out_of_scope": ("utter_out_of_scope",),
     "bot_challenge": ("utter_iamabot",),
     "thank": ("utter_youre_welcome",),
+    "goodbye": ("utter_goodbye",),
 }
 # "Are you a bot?" is about the assistant; "AIS मतलब क्या?" mistaken for it is not.
 _ABOUT_THE_ASSISTANT = regex.compile(
@@ -100,8 +101,8 @@ def tries_the_answer(intent: str, text: str) -> bool:
     """Whether the message asks a general question, to be answered from the circulars before any flow."""
     if is_button_payload(text):
         return False  # a button that starts the flow
-    if intent == "thank":
-        return is_question(text) and not says_goodbye(text)  # "ये कैसे मिलते हैं?" mistaken for thanks
+    if intent in ("thank", "goodbye"):
+        return is_question(text) and not says_goodbye(text)  # "ये कैसे मिलते हैं?" mistaken for thanks or bye
     if intent == "bot_challenge":
         return is_question(text) and not _ABOUT_THE_ASSISTANT.search(text)
     if intent == "request_human":

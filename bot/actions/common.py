@@ -43,6 +43,9 @@ DIGRESSION_INTENTS = frozenset(
         "out_of_scope",
     }
 )
+# The intent that names a form's own subject, said inside it ("dept Revenue, org: Office of the Collector,
+# Jaipur" read as a missing organisation), answers the form rather than leaving it.
+FORM_SUBJECTS = {"organisation_request_form": "organisation_not_found", "otp_form": "otp_not_received"}
 # Intents that steer the form itself (cancel, hand over, switch language).
 CONTROL_INTENTS = frozenset({"cancel", "goodbye", "request_human", "set_language"})
 # Ending or stopping, also inside a longer sentence ("ok thanks, that's all", "stop this form, I will
@@ -78,6 +81,23 @@ def closes(text: str) -> bool:
     if _CLOSING.search(text):
         return True
     return says_goodbye(text) and not is_question(text) and not _VALUE.search(text)
+
+
+# A yes in the words ("ok please send that request for me") stops nothing, whatever the model read it as;
+# unless the words also refuse or stop ("ok no, stop").
+_CONSENT = regex.compile(
+    r"\b(?:ok|okay|yes|yeah|yep|sure|please|go ahead|haan|han|theek|thik|kar do|bhej do|send)\b|"
+    r"हाँ|हां|ठीक|भेज द|कर द",
+    regex.IGNORECASE,
+)
+_REFUSING = regex.compile(
+    r"\b(?:no|not|don'?t|dont|nahi|nahin|nhi|mat|stop|quit|exit)\b|नहीं|नही|मत|रोको|बंद", regex.IGNORECASE
+)
+
+
+def consents(text: str) -> bool:
+    """Whether the message says yes and nothing that refuses or stops."""
+    return bool(_CONSENT.search(text)) and not _REFUSING.search(text) and not closes(text)
 
 
 DIGRESSION_CONFIDENCE = 0.8
@@ -209,6 +229,8 @@ def steers_away(tracker: Tracker, *, digression_confidence: float = DIGRESSION_C
     must be confident by default; where only yes/no/change is expected, the caller can ask for less.
     """
     name, confidence = latest_intent(tracker)
+    if FORM_SUBJECTS.get(tracker.active_loop_name or "") == name:
+        return False
     if name in CONTROL_INTENTS:
         return confidence >= 0.5 or is_button_payload(latest_text(tracker))
     return name in DIGRESSION_INTENTS and confidence >= digression_confidence

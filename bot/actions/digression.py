@@ -7,7 +7,7 @@ from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.answer_first import ROUTED_INTENTS, tries_the_answer
-from bot.actions.common import closes, latest_intent, latest_text, response_kwargs, says_goodbye
+from bot.actions.common import closes, consents, latest_intent, latest_text, response_kwargs, says_goodbye
 from bot.actions.knowledge import answer_from_knowledge
 from bot.actions.organisation_request import FORM_SLOTS
 from bot.knowledge.questions import is_question
@@ -74,6 +74,10 @@ class ActionCancelForm(Action):
             answered = await answer_from_knowledge(dispatcher, tracker) or []
             dispatcher.utter_message(response="utter_continue_form")
             return [*answered, FollowupAction(form)]
+        if form and consents(text):
+            # "ok please send that request for me" read as a cancel: the user wants the form.
+            dispatcher.utter_message(response="utter_continue_form")
+            return [FollowupAction(form)]
         slots = FORM_STATE.get(form or "", ())
         dispatcher.utter_message(response="utter_form_cancelled")
         if says_goodbye(text) and latest_intent(tracker)[0] != "goodbye":  # the goodbye rule says its own

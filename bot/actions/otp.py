@@ -74,6 +74,7 @@ FED_UP = (
     "fed up", "tried everything", "nothing works", "nothing worked", "wasted", "sab kar liya", "sab try",
     "sab check",
     "thak gaya", "thak gayi", "pareshan", "frustrat", "परेशान", "सब कर लिया", "सब कुछ कर", "थक गया",
+    "sab ho chuka", "kuch nahi ho raha", "nothing is happening", "सब हो चुका", "कुछ नहीं हो रहा",
 )  # fmt: skip
 
 
@@ -159,8 +160,8 @@ class ValidateOtpForm(AnswerFormValidation):
         if value != "no":
             return {"otp_resolved": value}
         text = latest_text(tracker)
-        if fed_up(text):
-            return {"otp_resolved": "no"}  # the outcome offers the helpdesk
+        if fed_up(text) or wants_a_person(text):
+            return {"otp_resolved": "no"}  # the outcome offers the helpdesk, or hands over at once
         checks = CHECKS[tracker.get_slot("otp_channel")]
         done = checks_said_done(text)
         step = int(tracker.get_slot("otp_step") or 0) + 1

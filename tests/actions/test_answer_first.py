@@ -217,9 +217,11 @@ async def test_a_follow_up_question_read_as_a_yes_is_answered(domain, dispatcher
     assert [m.get("text") for m in dispatcher.messages] == ["It shows in the APAR."]
 
 
-def test_a_question_mistaken_for_thanks_is_answered() -> None:
-    assert tries_the_answer("thank", "ये कैसे मिलते हैं?")
-    assert not tries_the_answer("thank", "thanks, what a help!")
+@pytest.mark.parametrize("intent", ["thank", "goodbye"])
+def test_a_question_mistaken_for_thanks_or_goodbye_is_answered(intent: str) -> None:
+    assert tries_the_answer(intent, "ये कैसे मिलते हैं?")
+    assert not tries_the_answer(intent, "thanks, what a help!")
+    assert not tries_the_answer(intent, "ok bye, see you?")
 
 
 async def test_a_pronoun_in_a_rule_question_is_no_third_person(domain, dispatcher) -> None:

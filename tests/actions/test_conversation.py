@@ -189,6 +189,29 @@ async def test_cancel_forgets_what_the_form_collected(domain, dispatcher) -> Non
     assert responses(dispatcher) == ["utter_form_cancelled"]
 
 
+@pytest.mark.parametrize(
+    "text", ["ok please send that request for me", "haan bhej do", "हाँ, भेज दीजिए", "yes go ahead"]
+)
+async def test_a_yes_read_as_a_cancel_goes_on_with_the_form(domain, dispatcher, text: str) -> None:
+    tracker = make_tracker(
+        domain,
+        text=text,
+        intent="cancel",
+        active_loop="organisation_request_form",
+        slots={"requester_name": "Anita Verma"},
+    )
+    events = await ActionCancelForm().run(dispatcher, tracker, domain)
+    assert responses(dispatcher) == ["utter_continue_form"]
+    assert events == [{"event": "followup", "timestamp": None, "name": "organisation_request_form"}]
+
+
+@pytest.mark.parametrize("text", ["ok, stop this form", "ok no", "please stop", "theek hai rehne do"])
+async def test_a_yes_with_a_stop_still_cancels(domain, dispatcher, text: str) -> None:
+    tracker = make_tracker(domain, text=text, intent="cancel", active_loop="organisation_request_form")
+    await ActionCancelForm().run(dispatcher, tracker, domain)
+    assert responses(dispatcher) == ["utter_form_cancelled"]
+
+
 async def test_escalation_is_recorded_with_context(domain, dispatcher, services) -> None:
     history: list[dict[str, Any]] = [
         {"event": "user", "text": "OTP not coming to 9876543210", "parse_data": {}},

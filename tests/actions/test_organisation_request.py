@@ -487,14 +487,16 @@ async def test_department_and_organisation_labelled_in_one_answer(domain, dispat
         ),
     ],
 )
+@pytest.mark.parametrize("intent", ["inform", "organisation_not_found"])  # the form's own subject stays in it
 async def test_department_and_organisation_given_in_one_answer(
-    domain, dispatcher, text: str, department: str, organisation: str
+    domain, dispatcher, text: str, department: str, organisation: str, intent: str
 ) -> None:
     values = await validate(
         domain,
         dispatcher,
         text=text,
-        intent="inform",
+        intent=intent,
+        confidence=0.85,
         slots={**FILLED, "department": None, "organisation_name": None, "requested_slot": "department"},
     )
     assert values["department"] == department and values["organisation_name"] == organisation

@@ -143,12 +143,22 @@ async def test_a_check_the_user_says_was_done_is_not_shown_again(domain, dispatc
     assert values == {"otp_resolved": None, "otp_step": 1}
 
 
-async def test_a_fed_up_user_ends_the_checks_with_the_helpdesk(domain, dispatcher) -> None:
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("I am fed up, nothing works", "deny"),
+        ("यह सब हो चुका है भाई, कुछ नहीं हो रहा। किसी इंसान से बात करवाइए।", "bot_challenge"),
+        ("no, connect me to someone please", "deny"),
+    ],
+)
+async def test_a_fed_up_user_or_one_asking_for_a_person_ends_the_checks(
+    domain, dispatcher, text: str, intent: str
+) -> None:
     values = await validate(
         domain,
         dispatcher,
-        text="I am fed up, nothing works",
-        intent="deny",
+        text=text,
+        intent=intent,
         slots={"otp_channel": "email", "otp_step": 0, "requested_slot": "otp_resolved"},
     )
     assert values["otp_resolved"] == "no"
