@@ -90,14 +90,21 @@ _CONSENT = regex.compile(
     r"हाँ|हां|ठीक|भेज द|कर द",
     regex.IGNORECASE,
 )
+_DIGIT = regex.compile(r"\d")
 _REFUSING = regex.compile(
     r"\b(?:no|not|don'?t|dont|nahi|nahin|nhi|mat|stop|quit|exit)\b|नहीं|नही|मत|रोको|बंद", regex.IGNORECASE
 )
 
 
 def consents(text: str) -> bool:
-    """Whether the message says yes and nothing that refuses or stops."""
-    return bool(_CONSENT.search(text)) and not _REFUSING.search(text) and not closes(text)
+    """Whether the message says yes and nothing that refuses or stops; a yes has no figures in it
+    ("HTTP/1.1 200 OK" is junk, not consent)."""
+    return (
+        bool(_CONSENT.search(text))
+        and not _REFUSING.search(text)
+        and not _DIGIT.search(text)
+        and not closes(text)
+    )
 
 
 DIGRESSION_CONFIDENCE = 0.8

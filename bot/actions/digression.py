@@ -76,7 +76,7 @@ class ActionCancelForm(Action):
             return [*answered, FollowupAction(form)]
         if form and consents(text):
             # "ok please send that request for me" read as a cancel: the user wants the form.
-            dispatcher.utter_message(response="utter_continue_form")
+            dispatcher.utter_message(response="utter_form_goes_on")
             return [FollowupAction(form)]
         slots = FORM_STATE.get(form or "", ())
         dispatcher.utter_message(response="utter_form_cancelled")

@@ -12,6 +12,7 @@ from bot.actions.common import (
     Unavailable,
     blocking,
     channel,
+    consents,
     entity,
     language,
     latest_intent,
@@ -235,6 +236,10 @@ class ValidateOrganisationRequestForm(AnswerFormValidation):
             return {}
         if is_question(str(value)):
             return await answer_instead("requester_name", dispatcher, tracker)
+        if consents(str(value)):
+            # "haan bhej do" to the name question just after the offer: a yes to filing, not a name.
+            dispatcher.utter_message(response="utter_form_goes_on")
+            return {"requester_name": None}
         parsed = parse_person_name(str(value))
         if parsed.ok and not is_full_name(str(parsed.value)):
             dispatcher.utter_message(response="utter_invalid_full_name")

@@ -201,11 +201,13 @@ async def test_a_yes_read_as_a_cancel_goes_on_with_the_form(domain, dispatcher, 
         slots={"requester_name": "Anita Verma"},
     )
     events = await ActionCancelForm().run(dispatcher, tracker, domain)
-    assert responses(dispatcher) == ["utter_continue_form"]
+    assert responses(dispatcher) == ["utter_form_goes_on"]
     assert events == [{"event": "followup", "timestamp": None, "name": "organisation_request_form"}]
 
 
-@pytest.mark.parametrize("text", ["ok, stop this form", "ok no", "please stop", "theek hai rehne do"])
+@pytest.mark.parametrize(
+    "text", ["ok, stop this form", "ok no", "please stop", "theek hai rehne do", "HTTP/1.1 200 OK"]
+)
 async def test_a_yes_with_a_stop_still_cancels(domain, dispatcher, text: str) -> None:
     tracker = make_tracker(domain, text=text, intent="cancel", active_loop="organisation_request_form")
     await ActionCancelForm().run(dispatcher, tracker, domain)

@@ -45,6 +45,15 @@ async def test_answers_are_cleaned_and_stored(domain, dispatcher, slot, text, st
     assert responses(dispatcher) == []
 
 
+@pytest.mark.parametrize("text", ["haan bhej do", "yes please", "हाँ, भेज दीजिए"])
+async def test_a_yes_at_the_name_question_is_no_name(domain, dispatcher, text: str) -> None:
+    values = await validate(
+        domain, dispatcher, text=text, intent="affirm", slots={"requested_slot": "requester_name"}
+    )
+    assert values == {"requester_name": None}
+    assert responses(dispatcher) == ["utter_form_goes_on"]
+
+
 async def test_personal_email_is_refused_with_the_reason(domain, dispatcher) -> None:
     values = await validate(
         domain,
