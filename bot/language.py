@@ -278,3 +278,28 @@ def words(text: str) -> list[str]:
 def tokenize(text: str) -> list[str]:
     """Content words: `words` without stopwords."""
     return [t for t in words(text) if t not in STOPWORDS]
+
+
+# Hindi typed in a hurry drops the virama and the nasal sign and mixes long and short vowels ("करमा
+# पोइंट" for "कर्मा पॉइंट"); Hinglish doubles letters ("karmaa"). A glossary word is looked up by a key
+# that forgets these differences.
+_SPELLING_FOLDS = str.maketrans(
+    {
+        "\u094d": None,
+        "\u0902": None,
+        "\u0903": None,
+        "\u0949": "\u094b",
+        "\u0945": "\u0947",
+        "\u0948": "\u0947",
+        "\u0940": "\u093f",
+        "\u0942": "\u0941",
+        "\u0908": "\u0907",
+        "\u090a": "\u0909",
+    }
+)
+_DOUBLED = regex.compile(r"(\p{Latin})\1+")
+
+
+def spelling_key(word: str) -> str:
+    """The glossary's key for a word: its spelling with the usual typing variants folded."""
+    return _DOUBLED.sub(r"\1", word.translate(_SPELLING_FOLDS))

@@ -180,8 +180,9 @@ class ValidateIdentityForm(AnswerFormValidation):
     async def validate_identity_email(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> dict[str, Any]:
-        parsed = parse_email(str(value or ""))
-        if parsed.value is None and "@" not in str(value or "") and is_question(str(value or "")):
+        typed = str(value or "")
+        parsed = parse_email(typed)
+        if parsed.value is None and "@" not in typed and is_question(typed):
             return await answer_instead("identity_email", dispatcher, tracker)
         if parsed.value is None:
             dispatcher.utter_message(response=f"utter_invalid_{parsed.error or 'email_syntax'}")
@@ -220,8 +221,9 @@ class ValidateIdentityForm(AnswerFormValidation):
     ) -> dict[str, Any]:
         if value == "failed":
             return {"identity_code": "failed"}
-        code = "".join(ch for ch in str(value or "") if ch.isdigit())
-        if not code and is_question(str(value or "")):
+        typed = str(value or "")
+        code = "".join(ch for ch in typed if ch.isdigit())
+        if not code and is_question(typed):
             return await answer_instead("identity_code", dispatcher, tracker)
         if len(code) != proofs.CODE_DIGITS:
             dispatcher.utter_message(response="utter_invalid_identity_code")

@@ -97,14 +97,13 @@ def embed_incrementally(
     return _embed([(c.content_hash, c.search_text) for c in chunks], known, encoder, progress)
 
 
-def embed_examples(
-    examples: list[Example], encoder: Encoder, previous: StoredIndex | None
-) -> tuple[np.ndarray, int]:
+def embed_examples(examples: list[Example], encoder: Encoder, previous: StoredIndex | None) -> np.ndarray:
     """Vectors for the example questions, reusing the previous index's where the text is unchanged."""
     known: dict[str, np.ndarray] = {}
     if previous is not None and previous.manifest.model == encoder.name:
         known = {e.content_hash: previous.example_vectors[i] for i, e in enumerate(previous.examples)}
-    return _embed([(e.content_hash, e.text) for e in examples], known, encoder, lambda n: None)
+    vectors, _embedded = _embed([(e.content_hash, e.text) for e in examples], known, encoder, lambda n: None)
+    return vectors
 
 
 def _embed(

@@ -72,7 +72,7 @@ def ingest(
     examples = [example for example in written if example.chunk_id in passages]
     for unknown in sorted({e.chunk_id for e in written} - passages):
         warnings.append(f"example questions for {unknown}, which is no passage, were left out")
-    example_vectors, _ = embed_examples(examples, encoder, previous)
+    example_vectors = embed_examples(examples, encoder, previous)
     old = previous.manifest.documents if previous else {}
     manifest = save_index(
         folder,

@@ -17,7 +17,7 @@ from bot.knowledge.chunking import Chunk
 from bot.knowledge.embeddings import Encoder
 from bot.knowledge.index import REBUILD_HINT, IndexUnavailable, StoredIndex, load_index
 from bot.knowledge.questions import OutsideTopics
-from bot.language import STOPWORDS, tokenize, words
+from bot.language import STOPWORDS, spelling_key, tokenize, words
 from bot.settings import Settings
 
 # The lexical term is bm25 / (bm25 + SATURATION), weighted by LEXICAL_WEIGHT; tuned on bench/kb_eval.yml
@@ -108,31 +108,6 @@ class Glossary:
                     out.append(found[i])
                 i += 1
         return " ".join(out) if replaced else None
-
-
-# Hindi typed in a hurry drops the virama and the nasal sign and mixes long and short vowels ("करमा
-# पोइंट" for "कर्मा पॉइंट"); Hinglish doubles letters ("karmaa"). A glossary word is looked up by a key
-# that forgets these differences.
-_SPELLING_FOLDS = str.maketrans(
-    {
-        "\u094d": None,
-        "\u0902": None,
-        "\u0903": None,
-        "\u0949": "\u094b",
-        "\u0945": "\u0947",
-        "\u0948": "\u0947",
-        "\u0940": "\u093f",
-        "\u0942": "\u0941",
-        "\u0908": "\u0907",
-        "\u090a": "\u0909",
-    }
-)
-_DOUBLED = regex.compile(r"(\p{Latin})\1+")
-
-
-def spelling_key(word: str) -> str:
-    """The glossary's key for a word: its spelling with the usual typing variants folded."""
-    return _DOUBLED.sub(r"\1", word.translate(_SPELLING_FOLDS))
 
 
 def lexical_terms(text: str) -> list[str]:
