@@ -17,15 +17,16 @@ from bot.knowledge.questions import (
     question_parts,
     without_repeats,
 )
-from bot.knowledge.search import Hit, KnowledgeBase
-from bot.language import tokenize
+from bot.knowledge.search import PREFIX, Hit, KnowledgeBase
+from bot.language import tokenize, words
 
 SHORT_ANSWER_CHARS = 600
 SECOND_ANSWER_CHARS = 350
 LONG_ANSWER_CHARS = 1500
-# A full stop after a short form ("Office Memorandum No. T-28/27/2025-iGOT", "Govt. Staff") ends no sentence.
+# A full stop after a short form ("Office Memorandum No. T-28/27/2025-iGOT", "Govt. Staff") or a step's number
+# ("4. Enter the OTP") ends no sentence.
 _SENTENCE_END = regex.compile(
-    r"(?<=[.?!।])(?<!\b(?:No|Nos|Sl|Misc|Trg|Coord|Govt|Dy|Dr|Mr|Ms|Smt|Shri)\.)\s+|\n+"
+    r"(?<=[.?!।])(?<!\b(?:No|Nos|Sl|Misc|Trg|Coord|Govt|Dy|Dr|Mr|Ms|Smt|Shri|\d{1,2})\.)\s+|\n+"
 )
 _MORE = regex.compile(
     r"\b(more|details?|detailed|full|explain|elaborate|aur\s+batao|vistaar|vistar|poora|pura)\b|विस्तार|पूरा|और\s+बताइए",
@@ -130,9 +131,81 @@ _FIGURE = regex.compile(
 )
 
 
-def holds_figure(knowledge: KnowledgeBase, chunk_id: str) -> bool:
+# The thing a "how many" counts ("how many modules", "kitne ghante", "कितने प्रश्न"): a passage whose figures
+# count something else ("2,400 courses in 16 languages") does not answer it, even when it names the thing.
+_COUNTED = regex.compile(
+    r"(?:\b(?:how many|how much|kitne|kitni|kitna|number of)|कितने|कितनी|कितना)\s+(\w+)(?:\s+(\w+))?", regex.I
+)
+# Lengths of time answer one another: "kitne din?" is answered by "within 24 hours".
+_TIME = frozenset({
+    "minute", "minutes", "hour", "hours", "day", "days", "week", "weeks", "month", "months", "year", "years",
+    "time", "long", "der", "ghanta", "ghante", "din", "dino", "mahina", "mahine", "saal", "minat",
+    "मिनट", "घंटा", "घंटे", "दिन", "महीना", "महीने", "साल", "वर्ष", "सप्ताह", "हफ़्ते", "हफ्ते", "समय", "देर",
+})  # fmt: skip
+# Words that count kinds or shares, not things: "kitne type ki competencies", "कितने प्रतिशत".
+_SHORT_TIME = regex.compile(r"\b(?:minutes?|hours?|seconds?|ghante|ghanta|minat)\b|मिनट|घंटे|घंटा|सेकंड", regex.I)
+_KINDS_AND_SHARES = frozenset({
+    "type", "types", "kind", "kinds", "category", "categories", "sort", "sorts", "prakar", "tarah", "tarike",
+    "percent", "percentage", "pratishat",
+    "प्रकार", "तरह", "किस्म", "श्रेणी", "श्रेणियों", "प्रतिशत", "फ़ीसदी", "फीसदी",
+})  # fmt: skip
+_FIGURE_WORD = regex.compile(
+    r"(?!(?:19|20)\d\d$)\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|hundred|thousand|million|half|"
+    r"दो|तीन|चार|पाँच|पांच|छह|सात|आठ|नौ|दस|आधे|आधा"
+)
+# How near a figure the counted thing must stand: "2,400 courses", "three kinds of competency", "50% of the
+# prescribed courses", "courses: 4".
+AFTER_FIGURE = 5
+BEFORE_FIGURE = 3
+
+
+def counted(knowledge: KnowledgeBase, question: str) -> list[str]:
+    """What the question asks to count, a word per "how many" in English where the glossary knows it
+    ("time" for a length of time); none when it counts nothing we can judge (a kind or a share, a
+    particle, a typo no passage has)."""
+    things: list[str] = []
+    for found in _COUNTED.finditer(question):
+        word = found.group(1).casefold()
+        if word in _KINDS_AND_SHARES:
+            return []
+        if word in _TIME:
+            things.append("time")
+            continue
+        # A word the passages lack may be read with the next one: "कर्मा पॉइंट" is "karma points".
+        for text in (word, " ".join(w for w in found.groups() if w)):
+            known = [t for t in tokenize(knowledge.glossary.english(text) or text) if knowledge.knows(t)]
+            if known:
+                things.append(known[0])
+                break
+    return things
+
+
+def _counts(text: str, thing: str) -> bool:
+    """Whether a figure in the text stands next to the thing (or, for "time", a length of time)."""
+    found = [w.casefold() for w in words(text)]
+    key = thing[:PREFIX]
+    for n, word in enumerate(found):
+        if not _FIGURE_WORD.fullmatch(word):
+            continue
+        near = found[max(0, n - BEFORE_FIGURE) : n + AFTER_FIGURE + 1]
+        if any((w in _TIME) if thing == "time" else w.startswith(key) for w in near):
+            return True
+    return False
+
+
+def holds_figure(knowledge: KnowledgeBase, chunk_id: str, question: str = "") -> bool:
+    """Whether the passage has a figure, and, when the question plainly counts things, a figure of one."""
     english = knowledge.passage(chunk_id, "en")
-    return english is not None and bool(_FIGURE.search(english.text))
+    if english is None or not _FIGURE.search(english.text):
+        return False
+    things = counted(knowledge, question)
+    if not things:
+        return True
+    if "time" in things and _DATE.search(english.text) and not _SHORT_TIME.search(question):
+        return True  # "kitne din hain?" is answered by the date to meet, "kitne minute?" is not
+    # The day of a date counts nothing: "04 July 2025 makes courses compulsory" says not how many.
+    texts = [_DATE.sub(" ", c.text) for c in (english, knowledge.passage(chunk_id, "hi")) if c is not None]
+    return any(_counts(text, thing) for text in texts for thing in things)
 
 
 def focused(passage: Chunk, asked: str, language: str) -> str | None:
@@ -212,7 +285,7 @@ def answer_question(
 
     def answer(chunk: Chunk, asked: str, also: str = "") -> Answer:
         said = compose(chunk, asked, language, more_detail=more_detail, also=also)
-        if asks_a_figure(question) and not holds_figure(knowledge, chunk.id):
+        if asks_a_figure(question) and not holds_figure(knowledge, chunk.id, question):
             said = f"{NO_FIGURE.get(language, NO_FIGURE['en'])}\n{said}"
         return Answer(chunk.id, said, asked)
 
@@ -242,13 +315,13 @@ def answer_question(
     outside = knowledge.outside.named(read_as, knowledge.searched_text(hits[0].chunk.id)) if hits else None
     if knowledge.confident(hits, read_as) and not outside:
         best = hits[0]
-        if asks_a_figure(question) and not holds_figure(knowledge, best.chunk.id):
+        if asks_a_figure(question) and not holds_figure(knowledge, best.chunk.id, question):
             # "How many languages?": of two close passages, the one that holds a figure answers it.
             best = next(
                 (
                     h
                     for h in hits[1:]
-                    if best.score - h.score <= FIGURE_MARGIN and holds_figure(knowledge, h.chunk.id)
+                    if best.score - h.score <= FIGURE_MARGIN and holds_figure(knowledge, h.chunk.id, question)
                 ),
                 best,
             )

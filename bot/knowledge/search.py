@@ -16,6 +16,7 @@ import yaml
 from bot.knowledge.chunking import Chunk
 from bot.knowledge.embeddings import Encoder
 from bot.knowledge.index import REBUILD_HINT, IndexUnavailable, StoredIndex, load_index
+from bot.knowledge.loanwords import Loanwords
 from bot.knowledge.questions import OutsideTopics
 from bot.language import STOPWORDS, spelling_key, tokenize, words
 from bot.settings import Settings
@@ -68,7 +69,9 @@ class Glossary:
 
     MAX_PHRASE = 3
 
-    def __init__(self, meanings: dict[str, list[str]]) -> None:
+    def __init__(self, meanings: dict[str, list[str]], loanwords: Loanwords | None = None) -> None:
+        self._meanings = meanings
+        self.loanwords = loanwords
         self._phrases: dict[tuple[str, ...], str] = {}
         for english, spellings in meanings.items():
             for spelling in spellings:
@@ -83,6 +86,10 @@ class Glossary:
             return cls({})
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         return cls(data.get("glossary") or {})
+
+    def reading_loanwords(self, loanwords: Loanwords) -> "Glossary":
+        """This glossary, also reading English words spelt in Devanagari (`Loanwords`)."""
+        return Glossary(self._meanings, loanwords)
 
     def english(self, text: str) -> str | None:
         """The text with every known word replaced by its meaning, or None when no word is known.
@@ -104,7 +111,11 @@ class Glossary:
                     i += size
                     break
             else:
-                if not _DEVANAGARI.search(found[i]) and found[i] not in STOPWORDS:
+                loanword = self.loanwords.english(found[i]) if self.loanwords else None
+                if loanword:
+                    out.append(loanword)
+                    replaced = True
+                elif not _DEVANAGARI.search(found[i]) and found[i] not in STOPWORDS:
                     out.append(found[i])
                 i += 1
         return " ".join(out) if replaced else None
@@ -161,7 +172,12 @@ class KnowledgeBase:
         self.min_score = min_score
         self.lexical_weight = lexical_weight
         self.saturation = saturation
-        self.glossary = glossary or Glossary({})
+        self.glossary = (glossary or Glossary({})).reading_loanwords(
+            Loanwords(
+                (word for c in stored.chunks if c.language == "en" for word in words(c.text)),
+                (word for c in stored.chunks if c.language == "hi" for word in words(c.text)),
+            )
+        )
         self.outside = outside or OutsideTopics([])
         self.chunks = stored.chunks
         self._by_id: dict[tuple[str, str], Chunk] = {(c.id, c.language): c for c in self.chunks}
@@ -340,6 +356,14 @@ class KnowledgeBase:
             if named:
                 return hit, named
         return None
+
+    def mentions(self, chunk_id: str, word: str) -> bool:
+        """Whether the passage (English or Hindi) has the word, or one that begins like it."""
+        return _in_vocabulary(word, self._vocabulary.get(chunk_id, frozenset()))
+
+    def knows(self, word: str) -> bool:
+        """Whether any passage has the word: a word none has (a typo, a subject we lack) cannot be judged."""
+        return any(_in_vocabulary(word, vocabulary) for vocabulary in self._vocabulary.values())
 
     def searched_text(self, chunk_id: str) -> str:
         """All the searched text of the passage, in every language it is searched in."""

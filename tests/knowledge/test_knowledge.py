@@ -15,8 +15,10 @@ from bot.knowledge.answers import (
     answer_question,
     citation,
     compose,
+    counted,
     excerpt,
     focused,
+    holds_figure,
     sentences,
 )
 from bot.knowledge.chunking import chunk_document, deduplicate
@@ -277,6 +279,11 @@ def test_a_short_form_with_a_full_stop_does_not_end_the_sentence() -> None:
         "It is Office Memorandum No. T-28/27/2025-iGOT of Govt. of India.",
         "It was issued in July.",
     ]
+    # A step's number ends no sentence either: an excerpt keeps "2." with its step, not as a bare "2.".
+    assert sentences("1. Open the portal. 2. Press Register.") == [
+        "1. Open the portal.",
+        "2. Press Register.",
+    ]
 
 
 def test_the_answer_cites_authority_number_date_and_link(knowledge_base: KnowledgeBase) -> None:
@@ -384,6 +391,11 @@ def test_a_follow_up_on_the_passage_just_sent_gets_the_sentence_its_question_wor
         ("Finish half of the courses by when?", "test-order#annexure-a/row-2", False),  # the row has the date
         ("What do I do when the form does not open?", "test-order#registration", False),  # no figure asked
         ("Who must take the courses?", "test-order#scope", False),
+        # The row's figures count courses and give a date: they answer "how many courses", not "how many
+        # portals" nor "how many minutes".
+        ("How many courses must be finished?", "test-order#annexure-a/row-2", False),
+        ("How many portals does the order name?", "test-order#annexure-a/row-2", True),
+        ("How many minutes does it take?", "test-order#annexure-a/row-2", True),
     ],
 )
 def test_a_figure_asked_of_a_passage_without_one_is_said_to_be_missing(
@@ -395,6 +407,23 @@ def test_a_figure_asked_of_a_passage_without_one_is_said_to_be_missing(
         answer = answer_question(knowledge_base, question, language, topic=topic)
         assert isinstance(answer, Answer)
         assert answer.text.startswith(NO_FIGURE[language]) is says_none_given, (question, language)
+
+
+def test_what_a_how_many_counts_is_read_from_the_question(knowledge_base: KnowledgeBase) -> None:
+    assert counted(knowledge_base, "How many courses must I finish?") == ["courses"]
+    assert counted(knowledge_base, "kitne din lagenge, aur kitne courses?") == ["time", "courses"]
+    # Nothing is judged of a kind, a share or a word no passage has (a typo, a subject we lack).
+    assert counted(knowledge_base, "kitne type ke courses hain?") == []
+    assert counted(knowledge_base, "what percentage of courses?") == []
+    assert counted(knowledge_base, "how many stpes are there?") == []
+    assert counted(knowledge_base, "who must register?") == []
+
+
+def test_a_date_answers_how_many_days_but_not_how_many_minutes(knowledge_base: KnowledgeBase) -> None:
+    row = "test-order#annexure-a/row-2"
+    assert holds_figure(knowledge_base, row, "How many days are left?")
+    assert not holds_figure(knowledge_base, row, "How many minutes are left?")
+    assert not holds_figure(knowledge_base, "test-order#scope", "How many days are left?")  # no figure
 
 
 def test_romanised_passages_are_shown_to_hinglish_readers_but_not_searched(tmp_path: Path) -> None:

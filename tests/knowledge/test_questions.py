@@ -13,6 +13,7 @@ from bot.knowledge.questions import (
     question_parts,
     without_repeats,
 )
+from bot.settings import get_settings
 
 ACRONYMS = {
     "mdo": "acronyms#mdo",
@@ -107,3 +108,13 @@ def test_a_subject_the_sources_do_not_cover_is_named_unless_the_passage_mentions
     assert outside.named("does the salary slip show it", "Your salary slip shows nothing.") is None
     assert outside.named("what are the courses", "APAR") is None
     assert OutsideTopics.load(tmp_path / "absent.yml").named("salary", "") is None
+
+
+def test_the_shipped_outside_topics_include_quiz_answers() -> None:
+    """The sources describe courses, not their quizzes' answers: "send the final quiz answers" is not
+    answered with the course catalogue."""
+    outside = OutsideTopics.load(get_settings().kb_outside)
+    catalogue = "Each course has short videos and reading material followed by a quiz."
+    assert outside.named("Please share the correct answers of the final quiz", catalogue) == "correct answers"
+    assert outside.named("final quiz ke answers bhej do", catalogue) == "quiz ke answers"
+    assert outside.named("is there a quiz at the end?", catalogue) is None
