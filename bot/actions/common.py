@@ -203,7 +203,7 @@ def insists_after_refusal(tracker: Tracker) -> bool:
 
 
 # What only a proven user is shown: once it is on screen, "how many must I still do?" asks about it.
-OWN_RECORD_SHOWN = ("utter_progress_summary", "utter_karma_points", "utter_certificate_which_course")
+OWN_RECORD_SHOWN = ("utter_progress_summary", "utter_karma_points", "utter_certificate_overview")
 
 
 def shown_own_record(tracker: Tracker) -> bool:

@@ -21,7 +21,9 @@ from bot.actions.common import (
     blocking,
     channel,
     entity,
+    helpdesk_button,
     is_button_payload,
+    language,
     latest_intent,
     latest_text,
     response_kwargs,
@@ -56,10 +58,37 @@ MAX_LISTED = 10
 MAX_PENDING_COURSE_CHARS = 300
 FOLLOW_UP_TOPICS = {
     "ask_karma_points": "Karma Points",
-    CERTIFICATE: "course certificate",
+    CERTIFICATE: "course certificate not generated",  # "What now?" after a certificate's status
     "": "mandatory prescribed courses 50% deadline 31 March 2026 APAR",
 }
 COURSE_BUTTONS = 5
+# Where one course's certificate stands, a line of the overview in the reply language.
+CERTIFICATE_LINES: dict[str, dict[CertificateState, str]] = {
+    "en": {
+        CertificateState.issued: "certificate issued (number {certificate_id})",
+        CertificateState.wait: "completed recently; the certificate comes within 24 hours",
+        CertificateState.pending_items: "not complete yet, still open: {items}",
+        CertificateState.escalate: "completed over 24 hours ago, no certificate yet",
+        CertificateState.in_progress: "{percent}% done; the certificate follows within 24 hours",
+        CertificateState.not_enrolled: "not started",
+    },
+    "hi": {
+        CertificateState.issued: "सर्टिफ़िकेट जारी (संख्या {certificate_id})",
+        CertificateState.wait: "हाल ही में पूरा; सर्टिफ़िकेट 24 घंटे में बनेगा",
+        CertificateState.pending_items: "अभी पूरा नहीं, बाकी: {items}",
+        CertificateState.escalate: "पूरा हुए 24 घंटे से ज़्यादा, सर्टिफ़िकेट अभी नहीं",
+        CertificateState.in_progress: "{percent}% पूरा; पूरा होने के 24 घंटे में सर्टिफ़िकेट बनेगा",
+        CertificateState.not_enrolled: "शुरू नहीं किया",
+    },
+    "hinglish": {
+        CertificateState.issued: "certificate issue ho gaya (number {certificate_id})",
+        CertificateState.wait: "haal hi mein poora; certificate 24 ghante mein aayega",
+        CertificateState.pending_items: "abhi poora nahi, baaki: {items}",
+        CertificateState.escalate: "24 ghante se zyada pehle poora, certificate abhi nahi aaya",
+        CertificateState.in_progress: "{percent}% poora; poora hone ke 24 ghante mein certificate aayega",
+        CertificateState.not_enrolled: "shuru nahi kiya",
+    },
+}
 
 
 def now() -> datetime:
@@ -80,11 +109,12 @@ def _date(value: date) -> str:
     return value.strftime("%d.%m.%Y")
 
 
-def say_summary(dispatcher: CollectingDispatcher, snapshot: LearnerSnapshot) -> None:
+def say_counts(dispatcher: CollectingDispatcher, snapshot: LearnerSnapshot) -> progress.Summary | None:
+    """The one-line summary (completed of prescribed, with the bar); None when nothing is prescribed."""
     summary = progress.summarise(snapshot, today=now().date())
     if summary.prescribed == 0:
         dispatcher.utter_message(response="utter_progress_no_plan", name=snapshot.employee.name)
-        return
+        return None
     dispatcher.utter_message(
         response=one_or_many("utter_progress_summary", summary.completed),
         name=snapshot.employee.name,
@@ -95,6 +125,13 @@ def say_summary(dispatcher: CollectingDispatcher, snapshot: LearnerSnapshot) -> 
         target=round(summary.target_share * 100),
         required=summary.required,
     )
+    return summary
+
+
+def say_summary(dispatcher: CollectingDispatcher, snapshot: LearnerSnapshot) -> None:
+    summary = say_counts(dispatcher, snapshot)
+    if summary is None:
+        return
     if summary.due_date is not None and summary.days_left is not None:
         days = summary.days_left
         dispatcher.utter_message(
@@ -174,7 +211,24 @@ def say_karma(dispatcher: CollectingDispatcher, snapshot: LearnerSnapshot) -> No
     )
 
 
+def certificate_line(check: progress.CertificateCheck, language: str) -> str:
+    """One course of the overview: "• Title: certificate issued (number …)"."""
+    course = check.course
+    template = CERTIFICATE_LINES.get(language, CERTIFICATE_LINES["en"])[check.state]
+    said = template.format(
+        certificate_id=course.certificate_id,
+        items=", ".join(course.pending_items),
+        percent=round(course.completion),
+    )
+    return f"• {course.title}: {said}"
+
+
 def say_certificate(dispatcher: CollectingDispatcher, tracker: Tracker, snapshot: LearnerSnapshot) -> None:
+    """The certificate of the course asked about; with no course named, where each started course's
+    certificate stands. Just after the proof, the progress line comes first: the user asked to have their
+    account checked."""
+    if tracker.get_slot("pending_request"):
+        say_counts(dispatcher, snapshot)
     chosen = entity(tracker, "course")
     course = progress.find_course(snapshot, chosen or latest_text(tracker))
     waiting = tracker.get_slot("pending_course")
@@ -183,11 +237,20 @@ def say_certificate(dispatcher: CollectingDispatcher, tracker: Tracker, snapshot
     if course is None:
         started = [c for c in snapshot.courses if c.completion > 0]
         started.sort(key=lambda c: c.completed_at or datetime.min.replace(tzinfo=UTC), reverse=True)
+        if not started:
+            dispatcher.utter_message(response="utter_certificate_none_started")
+            return
+        checks = [progress.check_certificate(c, now=now()) for c in started[:COURSE_BUTTONS]]
         choices = [
             {"title": c.title[:60], "payload": f'/ask_certificate{{"course": "{c.code}"}}'}
             for c in started[:COURSE_BUTTONS]
         ]
-        dispatcher.utter_message(response="utter_certificate_which_course", buttons=choices)
+        if any(check.state == CertificateState.escalate for check in checks):
+            choices.append(helpdesk_button(tracker))  # a certificate overdue: the helpdesk can chase it
+        lines = [certificate_line(check, language(tracker)) for check in checks]
+        dispatcher.utter_message(
+            response="utter_certificate_overview", courses="\n".join(lines), buttons=choices
+        )
         return
     check = progress.check_certificate(course, now=now())
     values: dict[str, Any] = {"course": course.title}
@@ -247,11 +310,14 @@ class ActionPersonalRecords(Action):
         pending = tracker.get_slot("pending_request")
         request = intent if intent in PERSONAL_INTENTS else pending or "ask_course_progress"
         if (
-            request == "ask_course_progress"
+            request in ("ask_course_progress", "ask_karma_points")
             and said_last(tracker, "utter_offer_own_certificates")
             and not asks_about_courses(latest_text(tracker))
+            and not _POINTS.search(latest_text(tracker))
         ):
-            request = CERTIFICATE  # "Can you check my account?" right after the offer to check certificates
+            # "Can you check my account?" (or "I did all the quizzes. Check mine", read as points) right
+            # after the offer to check certificates.
+            request = CERTIFICATE
         if request == "ask_karma_points" and asks_about_courses(latest_text(tracker)):
             request = "ask_course_progress"  # "have I met the 50% requirement?" mistaken for points
         resumed = [

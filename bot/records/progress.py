@@ -22,6 +22,10 @@ BAR_WIDTH = 10
 # title (token-set similarity) counts first; then overall similarity, which tolerates typos.
 TOKEN_SET_CUTOFF = 90
 MATCH_CUTOFF = 70
+# A course named inside a longer message: this many of its title's words, each this similar (0..100).
+MIN_SHARED_WORDS = 2
+MIN_WORD_CHARS = 4
+WORD_CUTOFF = 85
 _MINOR_WORDS = frozenset({"and", "of", "the", "for", "on", "at", "in", "a", "an"})
 # Words of a certificate question that are not part of a course name.
 _FILLER_TEXT = """
@@ -112,6 +116,12 @@ def acronyms(title: str) -> set[str]:
     return found
 
 
+def _words_named(title: str, said: list[str]) -> int:
+    """How many of the title's own words (not "for", not "course") the message has, typos forgiven."""
+    own = {w for w in tokenize(title) if len(w) >= MIN_WORD_CHARS and w not in FILLER}
+    return sum(any(fuzz.ratio(w, typed) >= WORD_CUTOFF for typed in said) for w in own)
+
+
 def find_course(snapshot: LearnerSnapshot, name: str) -> CourseRecord | None:
     """The learner's course whose title, code or short name best matches `name`, tolerating typos."""
     if not snapshot.courses or not name.strip():
@@ -125,6 +135,11 @@ def find_course(snapshot: LearnerSnapshot, name: str) -> CourseRecord | None:
     named = [c for c in snapshot.courses if acronyms(c.title) & set(kept)]
     if len(named) == 1:
         return named[0]
+    # A name inside a sentence ("I finished Cyber Security Awareness this morning and can't see it"): the
+    # title sharing most of its words with the message, when that is two words or more and no other ties.
+    shared = sorted(((_words_named(c.title, kept), n) for n, c in enumerate(snapshot.courses)), reverse=True)
+    if shared[0][0] >= MIN_SHARED_WORDS and (len(shared) == 1 or shared[1][0] < shared[0][0]):
+        return snapshot.courses[shared[0][1]]
     titles = [c.title for c in snapshot.courses]
     query = " ".join(kept)
     for scorer, cutoff in ((fuzz.token_set_ratio, TOKEN_SET_CUTOFF), (fuzz.WRatio, MATCH_CUTOFF)):

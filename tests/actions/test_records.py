@@ -322,13 +322,60 @@ async def test_certificate_check_for_a_named_course(domain, personal, course_nam
     assert expected in str(dispatcher.messages[0][key])
 
 
-async def test_certificate_check_without_a_course_offers_the_learners_courses(domain, personal) -> None:
+async def test_certificate_check_without_a_course_shows_where_each_started_course_stands(
+    domain, personal
+) -> None:
     dispatcher, _ = await ask(
         domain, personal, "my certificate", "ask_certificate", metadata={"portal_token": token(7)}
     )
-    assert responses(dispatcher) == ["utter_certificate_which_course"]
+    assert responses(dispatcher) == ["utter_certificate_overview"]
+    lines = str(dispatcher.messages[0]["courses"]).splitlines()
+    assert "• Cyber Security Awareness: completed over 24 hours ago, no certificate yet" in lines
+    assert any(line.startswith("• Noting") and "quiz: Module 4" in line for line in lines)
+    assert not any("Public Procurement" in line for line in lines)  # not started: no certificate to check
     payloads = [b["payload"] for b in dispatcher.messages[0]["buttons"]]
     assert '/ask_certificate{"course": "C2"}' in payloads and all("C4" not in p for p in payloads)
+    assert payloads[-1] == "/request_human"  # one certificate is overdue: the helpdesk can chase it
+
+
+async def test_just_after_the_proof_the_progress_line_comes_before_the_waiting_certificate(
+    domain, personal
+) -> None:
+    """ "I finished Cyber Security Awareness this morning and can't see it. Can you check mine?", then the
+    proof: the account at a glance, then that course's certificate, found inside the waiting sentence."""
+    waiting = "I finished Cyber Security Awareness this morning and I can't see it. Can you check mine?"
+    dispatcher, _ = await ask(
+        domain,
+        personal,
+        "482913",
+        "inform",
+        metadata={"portal_token": token(7)},
+        slots={"pending_request": "ask_certificate", "pending_course": waiting},
+    )
+    assert responses(dispatcher) == ["utter_progress_summary", "utter_certificate_escalate"]
+    assert dispatcher.messages[1]["course"] == "Cyber Security Awareness"
+
+
+@pytest.mark.parametrize("intent", ["ask_course_progress", "ask_karma_points"])
+async def test_check_my_account_right_after_the_certificate_offer_checks_certificates(
+    domain, personal, intent
+) -> None:
+    """ "I did all the quizes also. can you check my account pls", read as progress or as points, answers
+    the offer to check certificates that came just before it."""
+    offered: list[dict[str, Any]] = [
+        {"event": "user", "text": "certificate not generated"},
+        {"event": "bot", "text": "…", "metadata": {"utter_action": "utter_offer_own_certificates"}},
+    ]
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(
+        domain,
+        text="I did all the quizes also. can you check my account pls",
+        intent=intent,
+        metadata={"portal_token": token(7)},
+        events=offered,
+    )
+    await ActionPersonalRecords().run(dispatcher, tracker, domain)
+    assert responses(dispatcher) == ["utter_certificate_overview"]
 
 
 async def test_an_unproven_certificate_question_gets_the_rules_and_a_way_to_check(domain, personal) -> None:

@@ -88,6 +88,10 @@ def test_course_names_are_matched_fuzzily_and_by_code() -> None:
     assert find_course(snap, "why no certificate for my sexual harassment course").code == "POSH-2"  # type: ignore[union-attr]
     assert find_course(snap, "rti-1").code == "RTI-1"  # type: ignore[union-attr]
     assert find_course(snap, "underwater basket weaving") is None
+    # A name inside a longer message: its title's words, not the sentence around them, are matched.
+    said = "I finished Cyber Security Awareness this morning and can't see my certifcate. Can you check mine?"
+    assert find_course(snap, said).code == "CS-101"  # type: ignore[union-attr]
+    assert find_course(snap, "my information and security were fine this morning") is None  # a word each
 
 
 @pytest.mark.parametrize(
