@@ -15,6 +15,7 @@ from bot.knowledge.questions import (
     is_short,
     leans_on_previous,
     question_parts,
+    without_pointers,
     without_repeats,
 )
 from bot.knowledge.search import PREFIX, Hit, KnowledgeBase
@@ -383,10 +384,16 @@ def best_hits(knowledge: KnowledgeBase, asked: str, previous: str | None) -> tup
     leaning = with_context is not None and leans_on_previous(asked)
     own: list[Hit] = []
     if with_context and leaning:
-        # "and the orientation workshop?" names its own topic: a passage holding all its words wins.
+        # "and the orientation workshop?" and "mobile app hai kya iska?" name their own topic: a passage
+        # holding all their words, those pointing back aside, wins.
         own = knowledge.search(asked, MAX_TOPICS)
-        if knowledge.confident(own, asked) and knowledge.coverage(asked, own[0].chunk.id) >= 1.0:
-            return own, asked
+        named = without_pointers(asked)
+        if (
+            tokenize(named)
+            and knowledge.confident(own, named)
+            and knowledge.coverage(named, own[0].chunk.id) >= 1.0
+        ):
+            return own, named
         hits = knowledge.search(with_context, MAX_TOPICS)
         if knowledge.confident(hits, with_context):
             return hits, with_context

@@ -172,6 +172,12 @@ def leans_on_previous(text: str) -> bool:
     return opens_like_one or points_back or len(content) <= 1
 
 
+def without_pointers(text: str) -> str:
+    """The message without its words that point back ("mobile app hai kya iska?" is "mobile app hai
+    kya"): what is left names the follow-up's own topic, if it has one."""
+    return _REFERS_BACK.sub(" ", text)
+
+
 def is_short(text: str) -> bool:
     """Short enough to be a follow-up when it finds nothing on its own ("last date?", "sab ke liye?")."""
     return len(tokenize(text)) <= FOLLOW_UP_MAX_WORDS

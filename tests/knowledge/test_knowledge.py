@@ -409,6 +409,15 @@ def test_a_figure_asked_of_a_passage_without_one_is_said_to_be_missing(
         assert answer.text.startswith(NO_FIGURE[language]) is says_none_given, (question, language)
 
 
+def test_a_follow_up_naming_its_own_topic_with_a_pointer_gets_that_topic(
+    knowledge_base: KnowledgeBase,
+) -> None:
+    """ "mobile app hai kya iska?" after the fee: "iska" points back, but the app is its own topic."""
+    previous = "by when must half of the prescribed courses be finished"
+    answer = answer_question(knowledge_base, "register iska kaise hota hai?", "en", previous=previous)
+    assert isinstance(answer, Answer) and answer.passage_id == "test-order#registration"
+
+
 def test_what_a_how_many_counts_is_read_from_the_question(knowledge_base: KnowledgeBase) -> None:
     assert counted(knowledge_base, "How many courses must I finish?") == ["courses"]
     assert counted(knowledge_base, "kitne din lagenge, aur kitne courses?") == ["time", "courses"]
