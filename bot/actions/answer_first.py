@@ -19,6 +19,7 @@ from rasa_sdk.events import EventType, FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.common import (
+    asks_own_requirement,
     entity,
     insists_after_refusal,
     is_button_payload,
@@ -143,6 +144,9 @@ class ActionAnswerFirst(Action):
         if intent in PERSONAL and about_own_record(text) and shown_own_record(tracker):
             # "So how many must I do by the deadline?" right after the progress card: the record answers.
             return start_flow(dispatcher, tracker, intent, text)
+        if asks_own_requirement(tracker):
+            # "Is 5 enough or must I finish all 8?" read as a registration step: the card answers it.
+            return [FollowupAction("action_personal_records")]
         if tries_the_answer(intent, text) and not names_own_certificate(tracker, intent):
             answered = await answer_from_knowledge(dispatcher, tracker, admit_doubt=False)
             if answered is not None and intent in STARTED_AFTER_ANSWER and reports_a_problem(text):

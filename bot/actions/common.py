@@ -206,15 +206,37 @@ def insists_after_refusal(tracker: Tracker) -> bool:
 OWN_RECORD_SHOWN = ("utter_progress_summary", "utter_karma_points", "utter_certificate_overview")
 
 
-def shown_own_record(tracker: Tracker) -> bool:
-    """Whether this session has shown the user their own record."""
+def shown_own_record(tracker: Tracker, shown: tuple[str, ...] = OWN_RECORD_SHOWN) -> bool:
+    """Whether this session has shown the user their own record (or the part of it that `shown` names)."""
     for event in reversed(tracker.events):
         if event.get("event") == "session_started":
             return False
         action = str((event.get("metadata") or {}).get("utter_action") or "")
-        if event.get("event") == "bot" and action.startswith(OWN_RECORD_SHOWN):
+        if event.get("event") == "bot" and action.startswith(shown):
             return True
     return False
+
+
+# What the progress card counts, asked right after it: "Is 5 enough or must I finish all 8?", "what was
+# the minimum I needed out of those?", "तो 31 मार्च तक कुल कितने पूरे करने होंगे?". Not "how many courses
+# are there on the platform?": a count asked with no must, need or more is the catalogue's.
+_OWN_REQUIREMENT = regex.compile(
+    r"\b(?:enough|sufficient|minimum|out of those|kaafi|kafi|paryapt)\b|काफ़ी|काफी|पर्याप्त|न्यूनतम|"
+    r"(?:\b(?:how many|kitne|kitna)\b|कितने|कितना).{0,40}?(?:\b(?:must|have to|need|needed|required|should|"
+    r"more|still|left|baaki|aur|karne (?:honge|hain|hai|padenge))\b|और|बाकी|करने (?:होंगे|हैं|है|पड़ेंगे))",
+    regex.IGNORECASE,
+)
+_ABOUT_POINTS = regex.compile(r"\b(?:karma|points?|pts)\b|कर्म|पॉइंट", regex.IGNORECASE)
+
+
+def asks_own_requirement(tracker: Tracker) -> bool:
+    """Whether the message asks what the progress card just shown counts, which the card answers."""
+    text = latest_text(tracker)
+    return (
+        bool(_OWN_REQUIREMENT.search(text))
+        and not _ABOUT_POINTS.search(text)
+        and shown_own_record(tracker, ("utter_progress_summary",))
+    )
 
 
 def latest_text(tracker: Tracker) -> str:

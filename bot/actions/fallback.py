@@ -6,7 +6,14 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.actions.common import helpdesk_button, insists_after_refusal, language, latest_text, message_problem
+from bot.actions.common import (
+    asks_own_requirement,
+    helpdesk_button,
+    insists_after_refusal,
+    language,
+    latest_text,
+    message_problem,
+)
 from bot.actions.escalation import ActionEscalate
 from bot.actions.knowledge import answer_from_knowledge
 from bot.actions.records import ActionPersonalRecords, asks_for_own_record
@@ -61,7 +68,7 @@ class ActionFallback(Action):
             ActionEscalate()
             if wants_a_person(latest_text(tracker))
             else ActionPersonalRecords()
-            if asks_for_own_record(latest_text(tracker))
+            if asks_for_own_record(latest_text(tracker)) or asks_own_requirement(tracker)
             else None
         )
         if handler is not None:

@@ -6,11 +6,12 @@ import logging
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.common import (
     Unavailable,
+    asks_own_requirement,
     blocking,
     channel,
     entity,
@@ -125,6 +126,9 @@ class ActionAnswerFaq(Action):
         if insists_after_refusal(tracker):
             dispatcher.utter_message(response="utter_other_person_refused")
             return []
+        if asks_own_requirement(tracker):
+            # "What was the minimum number I needed out of those?" after the progress card.
+            return [FollowupAction("action_personal_records")]
         return await answer_from_knowledge(dispatcher, tracker) or []
 
 

@@ -7,8 +7,9 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions import answer_first
 from bot.actions.answer_first import ActionAnswerFirst, ActionAnswerOffer, tries_the_answer
-from bot.actions.common import shown_own_record
+from bot.actions.common import asks_own_requirement, shown_own_record
 from bot.actions.digression import ActionAnswerDigression
+from bot.actions.knowledge import ActionAnswerFaq
 from bot.actions.otp import ActionOtpOutcome, otp_start
 from tests.actions.conftest import answering, make_tracker, responses, slot_values
 from tests.actions.test_knowledge import DEADLINE_QUESTION
@@ -296,3 +297,30 @@ async def test_after_the_progress_card_a_question_about_ones_own_courses_goes_to
     assert followup(events) == "action_personal_records"
     assert shown_own_record(tracker)
     assert not shown_own_record(make_tracker(domain, text=text, intent="ask_course_progress"))
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "action"),
+    [
+        ("Good. Is 5 enough or do I have to finish all 8?", "registration_step", ActionAnswerFirst),
+        ("What was the minimum number I needed to do out of those?", "faq", ActionAnswerFaq),
+        ("तो 31 मार्च तक कुल कितने पूरे करने होंगे?", "faq", ActionAnswerFaq),
+    ],
+)
+async def test_what_the_progress_card_counts_asked_right_after_it_is_answered_by_the_card(
+    domain, dispatcher, text, intent, action
+) -> None:
+    """ "Is 5 enough?" right after "you have completed 5 of 8": the card, which gives the target, answers,
+    whatever the words were mistaken for ("5" as a registration step); with no card on screen, or for a
+    count of the catalogue, nothing is redirected."""
+    shown = [
+        {"event": "user", "text": "123456", "parse_data": {}},
+        {"event": "bot", "text": "...", "metadata": {"utter_action": "utter_progress_summary"}},
+    ]
+    tracker = make_tracker(domain, text=text, intent=intent, events=shown)
+    assert followup(await action().run(dispatcher, tracker, domain)) == "action_personal_records"
+    assert not asks_own_requirement(make_tracker(domain, text=text, intent=intent))
+    catalogue = make_tracker(
+        domain, text="how many courses are there on the platform?", intent="faq", events=shown
+    )
+    assert not asks_own_requirement(catalogue)

@@ -13,6 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 
 from bot.actions import knowledge, records
+from bot.actions.fallback import ActionFallback
 from bot.actions.identity import ActionForgetMe, ValidateIdentityForm, drain_deliveries
 from bot.actions.records import ActionPersonalRecords, ActionRefuseOtherPerson, one_or_many
 from bot.identity import proofs
@@ -376,6 +377,26 @@ async def test_check_my_account_right_after_the_certificate_offer_checks_certifi
     )
     await ActionPersonalRecords().run(dispatcher, tracker, domain)
     assert responses(dispatcher) == ["utter_certificate_overview"]
+
+
+async def test_what_the_card_counts_asked_after_it_and_not_understood_gets_the_card(domain, personal) -> None:
+    """ "What was the minimum number I needed to do out of those?" that NLU could not place, right after
+    the progress card: the card (with its target) again, not the fallback's topics."""
+    shown: list[dict[str, Any]] = [
+        {"event": "user", "text": "123456"},
+        {"event": "bot", "text": "…", "metadata": {"utter_action": "utter_progress_summary"}},
+    ]
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(
+        domain,
+        text="What was the minimum number I needed to do out of those?",
+        intent="nlu_fallback",
+        metadata={"portal_token": token(7)},
+        events=shown,
+    )
+    await ActionFallback().run(dispatcher, tracker, domain)
+    assert responses(dispatcher)[0] == "utter_progress_summary"
+    assert dispatcher.messages[0]["required"] == 2
 
 
 async def test_an_unproven_certificate_question_gets_the_rules_and_a_way_to_check(domain, personal) -> None:
