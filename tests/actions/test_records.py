@@ -8,6 +8,7 @@ from typing import Any
 import jwt
 import pytest
 from argon2 import PasswordHasher
+from rasa_sdk import Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
@@ -357,24 +358,24 @@ async def test_just_after_the_proof_the_progress_line_comes_before_the_waiting_c
     assert dispatcher.messages[1]["course"] == "Cyber Security Awareness"
 
 
+def proven_right_after(domain, response: str, text: str, intent: str) -> Tracker:
+    """A message from a user proven by the portal, right after the bot said `response`."""
+    said: list[dict[str, Any]] = [
+        {"event": "user", "text": "…"},
+        {"event": "bot", "text": "…", "metadata": {"utter_action": response}},
+    ]
+    return make_tracker(domain, text=text, intent=intent, metadata={"portal_token": token(7)}, events=said)
+
+
 @pytest.mark.parametrize("intent", ["ask_course_progress", "ask_karma_points"])
 async def test_check_my_account_right_after_the_certificate_offer_checks_certificates(
     domain, personal, intent
 ) -> None:
     """ "I did all the quizes also. can you check my account pls", read as progress or as points, answers
     the offer to check certificates that came just before it."""
-    offered: list[dict[str, Any]] = [
-        {"event": "user", "text": "certificate not generated"},
-        {"event": "bot", "text": "…", "metadata": {"utter_action": "utter_offer_own_certificates"}},
-    ]
     dispatcher = CollectingDispatcher()
-    tracker = make_tracker(
-        domain,
-        text="I did all the quizes also. can you check my account pls",
-        intent=intent,
-        metadata={"portal_token": token(7)},
-        events=offered,
-    )
+    text = "I did all the quizes also. can you check my account pls"
+    tracker = proven_right_after(domain, "utter_offer_own_certificates", text, intent)
     await ActionPersonalRecords().run(dispatcher, tracker, domain)
     assert responses(dispatcher) == ["utter_certificate_overview"]
 
@@ -382,18 +383,9 @@ async def test_check_my_account_right_after_the_certificate_offer_checks_certifi
 async def test_what_the_card_counts_asked_after_it_and_not_understood_gets_the_card(domain, personal) -> None:
     """ "What was the minimum number I needed to do out of those?" that NLU could not place, right after
     the progress card: the card (with its target) again, not the fallback's topics."""
-    shown: list[dict[str, Any]] = [
-        {"event": "user", "text": "123456"},
-        {"event": "bot", "text": "…", "metadata": {"utter_action": "utter_progress_summary"}},
-    ]
     dispatcher = CollectingDispatcher()
-    tracker = make_tracker(
-        domain,
-        text="What was the minimum number I needed to do out of those?",
-        intent="nlu_fallback",
-        metadata={"portal_token": token(7)},
-        events=shown,
-    )
+    text = "What was the minimum number I needed to do out of those?"
+    tracker = proven_right_after(domain, "utter_progress_summary", text, "nlu_fallback")
     await ActionFallback().run(dispatcher, tracker, domain)
     assert responses(dispatcher)[0] == "utter_progress_summary"
     assert dispatcher.messages[0]["required"] == 2
