@@ -161,23 +161,22 @@ BEFORE_FIGURE = 3
 
 
 def counted(knowledge: KnowledgeBase, question: str) -> list[str]:
-    """What the question asks to count, a word per "how many" in English where the glossary knows it
-    ("time" for a length of time); none when it counts nothing we can judge (a kind or a share, a
-    particle, a typo no passage has)."""
+    """What the question may be asking to count: the two words after each "how many", in English where
+    the glossary knows them ("time" for a length of time), so that "how many mandatory courses" counts
+    courses as well; none when it counts a kind or a share. Words no passage has (a typo, a subject we
+    lack) are left out: they cannot be judged."""
     things: list[str] = []
     for found in _COUNTED.finditer(question):
-        word = found.group(1).casefold()
-        if word in _KINDS_AND_SHARES:
+        named = [w.casefold() for w in found.groups() if w]
+        if named[0] in _KINDS_AND_SHARES:
             return []
-        if word in _TIME:
-            things.append("time")
-            continue
-        # A word the passages lack may be read with the next one: "कर्मा पॉइंट" is "karma points".
-        for text in (word, " ".join(w for w in found.groups() if w)):
-            known = [t for t in tokenize(knowledge.glossary.english(text) or text) if knowledge.knows(t)]
-            if known:
-                things.append(known[0])
-                break
+        # "कर्मा पॉइंट" is "karma points" only when read as one phrase.
+        for text in (*named, " ".join(named)):
+            if text in _TIME:
+                things.append("time")
+                continue
+            reading = tokenize(knowledge.glossary.english(text) or text)
+            things.extend(term for term in reading if knowledge.knows(term) and term not in things)
     return things
 
 

@@ -394,6 +394,11 @@ def test_a_follow_up_on_the_passage_just_sent_gets_the_sentence_its_question_wor
         # The row's figures count courses and give a date: they answer "how many courses", not "how many
         # portals" nor "how many minutes".
         ("How many courses must be finished?", "test-order#annexure-a/row-2", False),
+        (
+            "How many annual courses must be finished?",
+            "test-order#annexure-a/row-2",
+            False,
+        ),  # an adjective first
         ("How many portals does the order name?", "test-order#annexure-a/row-2", True),
         ("How many minutes does it take?", "test-order#annexure-a/row-2", True),
     ],
