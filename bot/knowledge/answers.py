@@ -143,8 +143,9 @@ _TIME = frozenset({
     "time", "long", "der", "ghanta", "ghante", "din", "dino", "mahina", "mahine", "saal", "minat",
     "मिनट", "घंटा", "घंटे", "दिन", "महीना", "महीने", "साल", "वर्ष", "सप्ताह", "हफ़्ते", "हफ्ते", "समय", "देर",
 })  # fmt: skip
-# Words that count kinds or shares, not things: "kitne type ki competencies", "कितने प्रतिशत".
+# Lengths too short for a date to answer: "kitne minute tak valid?".
 _SHORT_TIME = regex.compile(r"\b(?:minutes?|hours?|seconds?|ghante|ghanta|minat)\b|मिनट|घंटे|घंटा|सेकंड", regex.I)
+# Words that count kinds or shares, not things: "kitne type ki competencies", "कितने प्रतिशत".
 _KINDS_AND_SHARES = frozenset({
     "type", "types", "kind", "kinds", "category", "categories", "sort", "sorts", "prakar", "tarah", "tarike",
     "percent", "percentage", "pratishat",
