@@ -141,6 +141,27 @@ _HINGLISH = frozenset(
         "han",
         "haa",
         "nahi_hai",
+        # Question and condition words, and the verbs of short questions ("kitni bhasha me courses hai",
+        # "aur agar na aaye to?").
+        "agar",
+        "kitni",
+        "kis",
+        "kaha",
+        "aaye",
+        "aati",
+        "milega",
+        "karu",
+        "wale",
+        "hota",
+        "hoti",
+        "hote",
+        "jaata",
+        "jaati",
+        "lagta",
+        "lagte",
+        "yeh",
+        "woh",
+        "bhasha",
     ]
 )
 _ENGLISH = frozenset(

@@ -16,6 +16,9 @@ from bot.language import detect_language
         ("mera certificate kab milega", "hinglish"),
         ("registration kaise kare", "hinglish"),
         ("namaste ji", "hinglish"),
+        ("kitni bhasha me courses hai", "hinglish"),  # "me" and "courses" are English words too
+        ("aur agar na aaye to?", "hinglish"),
+        ("Is there a mobile app? Which phones does it run on?", "en"),
     ],
 )
 def test_detects_language(text: str, expected: str) -> None:
