@@ -226,7 +226,8 @@ _OWN_REQUIREMENT = regex.compile(
     r"more|still|left|baaki|aur|karne (?:honge|hain|hai|padenge))\b|और|बाकी|करने (?:होंगे|हैं|है|पड़ेंगे))",
     regex.IGNORECASE,
 )
-_ABOUT_POINTS = regex.compile(r"\b(?:karma|points?|pts)\b|कर्म|पॉइंट", regex.IGNORECASE)
+# Karma Points named: a question about points, not about courses.
+ABOUT_POINTS = regex.compile(r"\b(?:karma|points?|pts)\b|कर्म|पॉइंट", regex.IGNORECASE)
 
 
 def asks_own_requirement(tracker: Tracker) -> bool:
@@ -234,7 +235,7 @@ def asks_own_requirement(tracker: Tracker) -> bool:
     text = latest_text(tracker)
     return (
         bool(_OWN_REQUIREMENT.search(text))
-        and not _ABOUT_POINTS.search(text)
+        and not ABOUT_POINTS.search(text)
         and shown_own_record(tracker, ("utter_progress_summary",))
     )
 

@@ -17,6 +17,7 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.common import (
+    ABOUT_POINTS,
     Unavailable,
     blocking,
     channel,
@@ -187,11 +188,10 @@ _COURSES = regex.compile(
     r"\b(?:courses?|requirement|target|pending|progress|completed|50)\b|%|पाठ्यक्रम|कोर्स|प्रगति|लक्ष्य",
     regex.IGNORECASE,
 )
-_POINTS = regex.compile(r"\b(?:karma|points?|pts)\b|कर्म|पॉइंट", regex.IGNORECASE)
 
 
 def asks_about_courses(text: str) -> bool:
-    return bool(_COURSES.search(text)) and not _POINTS.search(text)
+    return bool(_COURSES.search(text)) and not ABOUT_POINTS.search(text)
 
 
 def asks_for_own_certificate(tracker: Tracker) -> bool:
@@ -313,7 +313,7 @@ class ActionPersonalRecords(Action):
             request in ("ask_course_progress", "ask_karma_points")
             and said_last(tracker, "utter_offer_own_certificates")
             and not asks_about_courses(latest_text(tracker))
-            and not _POINTS.search(latest_text(tracker))
+            and not ABOUT_POINTS.search(latest_text(tracker))
         ):
             # "Can you check my account?" (or "I did all the quizzes. Check mine", read as points) right
             # after the offer to check certificates.

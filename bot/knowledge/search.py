@@ -5,6 +5,7 @@ and e-mail addresses exactly. A passage's score is its cosine similarity plus a 
 and the best score of a query is compared with a threshold calibrated on our evaluation set.
 """
 
+import copy
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -69,9 +70,8 @@ class Glossary:
 
     MAX_PHRASE = 3
 
-    def __init__(self, meanings: dict[str, list[str]], loanwords: Loanwords | None = None) -> None:
-        self._meanings = meanings
-        self.loanwords = loanwords
+    def __init__(self, meanings: dict[str, list[str]]) -> None:
+        self.loanwords: Loanwords | None = None
         self._phrases: dict[tuple[str, ...], str] = {}
         for english, spellings in meanings.items():
             for spelling in spellings:
@@ -89,7 +89,9 @@ class Glossary:
 
     def reading_loanwords(self, loanwords: Loanwords) -> "Glossary":
         """This glossary, also reading English words spelt in Devanagari (`Loanwords`)."""
-        return Glossary(self._meanings, loanwords)
+        reading = copy.copy(self)
+        reading.loanwords = loanwords
+        return reading
 
     def english(self, text: str) -> str | None:
         """The text with every known word replaced by its meaning, or None when no word is known.
