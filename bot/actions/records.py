@@ -23,6 +23,7 @@ from bot.actions.common import (
     channel,
     entity,
     helpdesk_button,
+    insists_after_refusal,
     is_button_payload,
     language,
     latest_intent,
@@ -409,7 +410,8 @@ class ActionRefuseOtherPerson(Action):
             return [FollowupAction("action_personal_records")]
         named = names_another_person(text) or "@" in text
         pointed_at = about_someone_else(text) and mentions_records(text)
-        if not named and not pointed_at and not is_button_payload(text):
+        pressing = insists_after_refusal(tracker)  # "मैं उनका RO हूँ, फिर भी नहीं बता सकते?" names no one
+        if not named and not pointed_at and not pressing and not is_button_payload(text):
             # "उसके प्रश्न बैंक?" ("and its question bank?") points at no one's record, and "certificate
             # nahi bana, kya reh gaya?" names no one at all: questions, answered when the search is sure.
             answered = await answer_from_knowledge(dispatcher, tracker, admit_doubt=False)

@@ -546,3 +546,16 @@ async def test_a_message_that_names_no_one_is_answered_not_refused(domain, dispa
         named, make_tracker(domain, text="is neha.gupta@gov.in on track?"), domain
     )
     assert responses(named) == ["utter_other_person_refused"]
+
+
+async def test_pressing_after_a_refusal_is_refused_again(domain, dispatcher, monkeypatch) -> None:
+    """ "I am his reporting officer, still you cannot tell?" names no one, but presses for the colleague."""
+    monkeypatch.setattr(records, "answer_from_knowledge", answering("If your department is still missing…"))
+    refused = [
+        {"event": "user", "text": "संदीप दास का कोर्स पूरा हुआ?", "parse_data": {}},
+        {"event": "bot", "text": "माफ़ कीजिए…", "metadata": {"utter_action": "utter_other_person_refused"}},
+    ]
+    text = "मैं उनका रिपोर्टिंग अधिकारी हूँ, फिर भी नहीं बता सकते?"
+    tracker = make_tracker(domain, text=text, intent="ask_about_colleague", events=refused)
+    await ActionRefuseOtherPerson().run(dispatcher, tracker, domain)
+    assert responses(dispatcher) == ["utter_other_person_refused"]
