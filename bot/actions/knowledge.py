@@ -24,7 +24,7 @@ from bot.actions.common import (
     set_last_turn,
 )
 from bot.actions.escalation import repeat_reference
-from bot.knowledge.answers import Answer, answer_question, focused
+from bot.knowledge.answers import Answer, answer_question, besides_the_figure, focused
 from bot.knowledge.feedback import record_feedback
 from bot.knowledge.index import IndexUnavailable
 from bot.knowledge.questions import leans_on_previous
@@ -82,12 +82,18 @@ async def answer_from_knowledge(
         answer_question, knowledge, question, lang, topic=chosen, previous=context
     )
     sent = set_last_turn(tracker, "kb_last_answer")
-    if isinstance(result, Answer) and not chosen and result.passage_id == sent and leans_on_previous(text):
-        # "and by when?" after the 50% rule: the passage just sent holds the date; say that sentence.
-        passage = knowledge.passage(result.passage_id, lang)
+    if isinstance(result, Answer) and not chosen and sent and leans_on_previous(text):
+        # "and by when?" after the 50% rule: the passage just sent holds the date; say that sentence. So
+        # also when the search, led by the previous question, finds another passage ("aur kab tak?": the
+        # memorandum's summary, dated itself) that speaks no more of the follow-up's own words.
+        passage = knowledge.passage(sent, lang)
         short = focused(passage, text, lang) if passage is not None else None
-        if short is not None:
-            result = Answer(result.passage_id, short, result.question)
+        named = besides_the_figure(text)
+        if short is not None and (
+            result.passage_id == sent
+            or knowledge.coverage(named, sent) >= knowledge.coverage(named, result.passage_id)
+        ):
+            result = Answer(sent, short, result.question)
             sent = None
     if isinstance(result, Answer) and not chosen and result.passage_id == sent:
         result = await asyncio.to_thread(

@@ -222,6 +222,12 @@ def focused(passage: Chunk, asked: str, language: str) -> str | None:
     return f"{' '.join(found[:2])}\n\n{citation(passage.source, language)}"
 
 
+def besides_the_figure(asked: str) -> str:
+    """A follow-up's own subject: its words without those pointing back or asking for the date or number
+    that `focused` gives ("aur kab tak?" has none, "and when do I register?" has "register")."""
+    return _ASKS_HOW_MANY.sub(" ", _ASKS_WHEN.sub(" ", without_pointers(asked)))
+
+
 def asks_a_figure(question: str) -> bool:
     """Whether the question wants a number, a limit or a date to meet ("how many", "maximum", "kab tak")."""
     return bool(_ASKS_FIGURE.search(question))
@@ -233,8 +239,10 @@ FIGURE_MARGIN = 0.6
 # A runner-up this close to the best passage is a tie the search cannot break ("संगठन लिस्ट में नहीं है":
 # the request for help, or how the list is arranged?): its sentences that answer the question follow
 # briefly, so that the user is not left with the wrong half of a coin toss. With the closest passage
-# shown when unsure (`Topics.closest`), single questions on the blind dev half went from 0.904 to 0.917.
-TIE_MARGIN = 0.1
+# shown when unsure (`Topics.closest`), single questions on the blind dev half went from 0.904 to 0.917
+# at a margin of 0.1; widened to 0.6 (offline, dev 0.946 -> 0.953, the fifth batch 0.889 -> 0.900; no
+# wider margin gained more).
+TIE_MARGIN = 0.6
 # When unsure, the closest passage is shown only if it resembles the question at all (its dense score,
 # example lift included): "my office canteen menu" gets the topics alone.
 CLOSEST_MIN_DENSE = 0.25

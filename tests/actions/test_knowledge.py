@@ -187,3 +187,39 @@ async def test_a_passage_sent_earlier_but_not_last_turn_is_sent_again(domain, di
     )
     await ActionAnswerFaq().run(dispatcher, tracker, domain)
     assert "31 March 2026" in dispatcher.messages[0]["text"]
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("and by when?", "31 March 2026"),  # names nothing new: the date of the passage just sent
+        ("and when do I register on the portal?", "Press Register"),  # names its own topic
+    ],
+)
+async def test_a_follow_up_asking_when_gets_the_date_of_the_passage_just_sent(
+    domain, dispatcher, monkeypatch, text, said
+) -> None:
+    """The search, led by the previous question, may find another passage that holds a date of its own
+    (the order's summary, dated itself); a bare "and by when?" still asks about what was just said."""
+    from bot.actions import knowledge as actions
+    from bot.knowledge.answers import answer_question
+
+    elsewhere = "test-order#registration" if "register" in text else "test-order#scope"
+
+    def led_elsewhere(kb, question, language, **kwargs):  # type: ignore[no-untyped-def]
+        return answer_question(kb, question, language, topic=elsewhere)
+
+    monkeypatch.setattr(actions, "answer_question", led_elsewhere)
+    sent = [
+        {"event": "user", "text": DEADLINE_QUESTION},
+        {"event": "slot", "name": "kb_last_answer", "value": "test-order#annexure-a/row-2"},
+    ]
+    tracker = make_tracker(
+        domain,
+        text=text,
+        intent="faq",
+        events=sent,
+        slots={"kb_last_answer": "test-order#annexure-a/row-2", "kb_last_question": DEADLINE_QUESTION},
+    )
+    await ActionAnswerFaq().run(dispatcher, tracker, domain)
+    assert said in dispatcher.messages[0]["text"]
