@@ -13,6 +13,7 @@ from bot.knowledge.answers import (
     SHORT_ANSWER_CHARS,
     Answer,
     answer_question,
+    chosen_by_own_words,
     citation,
     compose,
     counted,
@@ -25,7 +26,7 @@ from bot.knowledge.chunking import chunk_document, deduplicate
 from bot.knowledge.documents import DocumentError, Heading, Paragraph, Table, read_document
 from bot.knowledge.index import REBUILD_HINT, IndexUnavailable, load_index
 from bot.knowledge.ingest import ingest
-from bot.knowledge.search import Glossary, KnowledgeBase
+from bot.knowledge.search import Glossary, Hit, KnowledgeBase
 from bot.language import tokenize
 from bot.settings import get_settings
 from bot.tools.cli import app
@@ -467,3 +468,23 @@ def test_romanised_passages_are_shown_to_hinglish_readers_but_not_searched(tmp_p
     partial = KnowledgeBase(load_index(tmp_path / "after"), HashingEncoder(), min_score=1.2)
     fallback = partial.passage("test-order#registration", "hinglish")
     assert fallback is not None and fallback.language == "en"
+
+
+def test_a_follow_ups_own_words_choose_among_the_passages_its_context_finds(
+    knowledge_base: KnowledgeBase,
+) -> None:
+    """Read with the previous question, every follow-up finds the passage just sent; among the passages
+    the context finds, the one its own words find best is chosen, keeping the context's top score."""
+    row, scope, registration = (
+        next(c for c in knowledge_base.chunks if c.id == f"test-order#{anchor}")
+        for anchor in ("annexure-a/row-2", "scope", "registration")
+    )
+    in_context = [Hit(row, 3.0, 0.5, 0.5), Hit(scope, 2.8, 0.4, 0.4), Hit(registration, 1.5, 0.2, 0.2)]
+    own = [Hit(scope, 2.0, 0.4, 0.4), Hit(row, 1.0, 0.2, 0.2), Hit(registration, 1.9, 0.4, 0.4)]
+    chosen = chosen_by_own_words(own, in_context)
+    assert [h.chunk.id for h in chosen] == ["test-order#scope", "test-order#annexure-a/row-2"]
+    assert chosen[0].score == 3.0  # what was judged confident stays so
+    # A passage far below the context's best is not the context's topic, however well its words match.
+    assert all(h.chunk.id != "test-order#registration" for h in chosen)
+    # Own words that find nothing better leave the context's order as it was.
+    assert [h.chunk.id for h in chosen_by_own_words([], in_context)][:2] == [row.id, scope.id]
