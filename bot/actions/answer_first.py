@@ -34,6 +34,7 @@ from bot.actions.common import (
 from bot.actions.escalation import ActionEscalate, repeat_reference
 from bot.actions.identity import proof_in_message
 from bot.actions.knowledge import answer_from_knowledge
+from bot.actions.organisation_request import start_organisation_request
 from bot.actions.otp import otp_start
 from bot.knowledge.questions import (
     about_own_record,
@@ -235,8 +236,7 @@ def start_flow(dispatcher: CollectingDispatcher, tracker: Tracker, intent: str, 
         known, first = otp_start(text)
         return [*known, FollowupAction(first)]
     if intent == "organisation_not_found":
-        dispatcher.utter_message(response="utter_organisation_intro", **response_kwargs(tracker))
-        return [FollowupAction("organisation_request_form")]
+        return start_organisation_request(dispatcher, tracker)
     if intent in FLOW_ACTIONS:
         return [FollowupAction(FLOW_ACTIONS[intent])]
     if intent not in FIXED_REPLIES:

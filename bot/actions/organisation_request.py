@@ -5,7 +5,7 @@ from typing import Any, ClassVar
 
 import regex
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.common import (
@@ -17,6 +17,7 @@ from bot.actions.common import (
     language,
     latest_intent,
     latest_text,
+    offered_in_last_reply,
     response_kwargs,
     steers_away,
 )
@@ -393,6 +394,19 @@ _ABOUT_A_REQUEST = regex.compile(
 )
 
 
+def start_organisation_request(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    """What the form is for, then its first question."""
+    dispatcher.utter_message(response="utter_organisation_intro", **response_kwargs(tracker))
+    return [FollowupAction("organisation_request_form")]
+
+
+# Asking after a request already filed, not for one to be filed: "what is the status", "kya hua".
+_ASKS_STATUS = regex.compile(
+    r"\b(?:status|reference|ref|ticket|update|kya hua|hua kya|approved|rejected|pending)\b|स्थिति|संदर्भ|क्या हुआ",
+    regex.IGNORECASE,
+)
+
+
 class ActionRequestStatus(Action):
     def name(self) -> str:
         return "action_request_status"
@@ -410,6 +424,10 @@ class ActionRequestStatus(Action):
             answered = await answer_from_knowledge(dispatcher, tracker, admit_doubt=False)
             if answered is not None:
                 return answered
+        offered = offered_in_last_reply(tracker, ("organisation_not_found",))
+        if not reference and offered and not _ASKS_STATUS.search(text):
+            # "ok can you raise that request for me" to the offer to file one, read as a status check.
+            return start_organisation_request(dispatcher, tracker)
         if not reference:
             dispatcher.utter_message(response="utter_ask_reference")
             return []

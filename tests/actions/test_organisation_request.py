@@ -519,3 +519,26 @@ async def test_the_read_back_names_the_level_in_the_users_language(
     await ActionAskRequestConfirmed().run(dispatcher, tracker, domain)
     assert dispatcher.messages[0]["response"] == "utter_ask_request_confirmed"
     assert dispatcher.messages[0]["government_level"] == label
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("ok can you raise that request for me", "utter_organisation_intro"),  # read as a status check
+        ("what is the status of my request?", "utter_ask_reference"),
+    ],
+)
+async def test_asking_to_file_the_offered_request_starts_the_form(domain, dispatcher, text, said) -> None:
+    offered: list[dict] = [
+        {"event": "user", "text": "my office is not in the dropdown, which option should I use?"},
+        {
+            "event": "bot",
+            "text": "Shall I file a request?",
+            "data": {"buttons": [{"title": "Request it", "payload": "/organisation_not_found"}]},
+        },
+    ]
+    tracker = make_tracker(domain, text=text, intent="check_request_status", events=offered)
+    events = await ActionRequestStatus().run(dispatcher, tracker, domain)
+    assert responses(dispatcher) == [said]
+    started = [e.get("name") for e in events if e.get("event") == "followup"]
+    assert started == (["organisation_request_form"] if said == "utter_organisation_intro" else [])
