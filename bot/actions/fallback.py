@@ -8,12 +8,14 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.common import (
     asks_own_requirement,
+    closes,
     helpdesk_button,
     insists_after_refusal,
     language,
     latest_text,
     message_problem,
 )
+from bot.actions.digression import ActionCancelForm
 from bot.actions.escalation import ActionEscalate
 from bot.actions.knowledge import answer_from_knowledge
 from bot.actions.records import ActionPersonalRecords, asks_for_own_record
@@ -62,6 +64,10 @@ class ActionFallback(Action):
         if insists_after_refusal(tracker):
             dispatcher.utter_message(response="utter_other_person_refused")
             return [UserUtteranceReverted()]
+        if tracker.active_loop_name and closes(latest_text(tracker)):
+            # "Actually leave it, … please cancel this request. Thanks", not understood inside a form: a stop.
+            stopped = await ActionCancelForm().run(dispatcher, tracker, domain)
+            return [*stopped, FollowupAction("action_listen")]
         # Handed on in place, not as a follow-up, and then the turn ends: no rule knows a path after
         # the fallback, so the policies would predict it again and again.
         handler = (

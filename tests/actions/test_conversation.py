@@ -189,6 +189,27 @@ async def test_cancel_forgets_what_the_form_collected(domain, dispatcher) -> Non
     assert responses(dispatcher) == ["utter_form_cancelled"]
 
 
+async def test_a_stop_the_model_did_not_understand_inside_a_form_stops_it(domain, dispatcher) -> None:
+    text = (
+        "Actually leave it, my section officer just told me that the nodal officer is getting all our "
+        "offices added together, so please cancel this request. Thanks for your help anyway"
+    )
+    tracker = make_tracker(
+        domain,
+        text=text,
+        intent="nlu_fallback",
+        active_loop="organisation_request_form",
+        slots={"requested_slot": "requester_mobile", "requester_name": "Suresh Chandra Negi"},
+    )
+    events = await ActionFallback().run(dispatcher, tracker, domain)
+    assert responses(dispatcher) == ["utter_form_cancelled", "utter_goodbye"]
+    assert slot_values(events)["requester_name"] is None
+    # Outside a form the same words are not taken for a stop of anything.
+    other = CollectingDispatcher()
+    await ActionFallback().run(other, make_tracker(domain, text=text, intent="nlu_fallback"), domain)
+    assert "utter_form_cancelled" not in responses(other)
+
+
 @pytest.mark.parametrize(
     "text", ["ok please send that request for me", "haan bhej do", "हाँ, भेज दीजिए", "yes go ahead"]
 )
