@@ -402,7 +402,8 @@ def start_organisation_request(dispatcher: CollectingDispatcher, tracker: Tracke
 
 # Asking after a request already filed, not for one to be filed: "what is the status", "kya hua".
 _ASKS_STATUS = regex.compile(
-    r"\b(?:status|reference|ref|ticket|update|kya hua|hua kya|approved|rejected|pending)\b|स्थिति|संदर्भ|क्या हुआ",
+    r"\b(?:status|reference|ref|ticket|update|happened|earlier|previous|already|filed|submitted|approved|"
+    r"rejected|pending|kya hua|hua kya|pehle)\b|स्थिति|संदर्भ|क्या हुआ|पहले",
     regex.IGNORECASE,
 )
 
@@ -424,10 +425,14 @@ class ActionRequestStatus(Action):
             answered = await answer_from_knowledge(dispatcher, tracker, admit_doubt=False)
             if answered is not None:
                 return answered
-        offered = offered_in_last_reply(tracker, ("organisation_not_found",))
-        if not reference and offered and not _ASKS_STATUS.search(text):
-            # "ok can you raise that request for me" to the offer to file one, read as a status check.
-            return start_organisation_request(dispatcher, tracker)
+        if not reference and not _ASKS_STATUS.search(text):
+            # "ok can you raise that request for me", read as a status check: to the offer to file one, it
+            # starts the form; while the form is asking, it goes on.
+            if tracker.active_loop_name == "organisation_request_form":
+                dispatcher.utter_message(response="utter_form_goes_on")
+                return []
+            if offered_in_last_reply(tracker, ("organisation_not_found",)):
+                return start_organisation_request(dispatcher, tracker)
         if not reference:
             dispatcher.utter_message(response="utter_ask_reference")
             return []

@@ -526,6 +526,7 @@ async def test_the_read_back_names_the_level_in_the_users_language(
     [
         ("ok can you raise that request for me", "utter_organisation_intro"),  # read as a status check
         ("what is the status of my request?", "utter_ask_reference"),
+        ("what happened to the request I filed earlier?", "utter_ask_reference"),
     ],
 )
 async def test_asking_to_file_the_offered_request_starts_the_form(domain, dispatcher, text, said) -> None:
@@ -542,3 +543,24 @@ async def test_asking_to_file_the_offered_request_starts_the_form(domain, dispat
     assert responses(dispatcher) == [said]
     started = [e.get("name") for e in events if e.get("event") == "followup"]
     assert started == (["organisation_request_form"] if said == "utter_organisation_intro" else [])
+
+
+async def test_asking_to_file_a_request_while_the_form_asks_goes_on(domain, dispatcher) -> None:
+    tracker = make_tracker(
+        domain,
+        text="ok can you raise that request for me",
+        intent="check_request_status",
+        active_loop="organisation_request_form",
+        slots={"requested_slot": "requester_name"},
+    )
+    assert await ActionRequestStatus().run(dispatcher, tracker, domain) == []
+    assert responses(dispatcher) == ["utter_form_goes_on"]  # not a reference number asked for
+    asked = CollectingDispatcher()
+    earlier = make_tracker(
+        domain,
+        text="what happened to the request I filed earlier?",
+        intent="check_request_status",
+        active_loop="organisation_request_form",
+    )
+    await ActionRequestStatus().run(asked, earlier, domain)
+    assert responses(asked) == ["utter_ask_reference"]
