@@ -26,6 +26,7 @@ from bot.actions.common import (
     latest_intent,
     latest_text,
     offered_in_last_reply,
+    previous_text,
     response_kwargs,
     says_goodbye,
     set_last_turn,
@@ -35,7 +36,7 @@ from bot.actions.escalation import ActionEscalate, repeat_reference
 from bot.actions.identity import proof_in_message
 from bot.actions.knowledge import answer_from_knowledge
 from bot.actions.organisation_request import start_organisation_request
-from bot.actions.otp import otp_start
+from bot.actions.otp import otp_channel_from_text, otp_start
 from bot.knowledge.questions import (
     about_own_record,
     about_someone_else,
@@ -145,6 +146,15 @@ class ActionAnswerFirst(Action):
         if intent in PERSONAL and about_own_record(text) and shown_own_record(tracker):
             # "So how many must I do by the deadline?" right after the progress card: the record answers.
             return start_flow(dispatcher, tracker, intent, text)
+        if (
+            offered_in_last_reply(tracker, ("otp_not_received",))
+            and otp_channel_from_text(text) is not None
+            and reports_a_problem(text)
+        ):
+            # "email wala nahi aa raha" right after the offer to go through the OTP checks: taken up,
+            # skipping the checks the message that reported the problem said were done.
+            known, first = otp_start(text, earlier=previous_text(tracker))
+            return [*known, FollowupAction(first)]
         if asks_own_requirement(tracker):
             # "Is 5 enough or must I finish all 8?" read as a registration step: the card answers it.
             return [FollowupAction("action_personal_records")]

@@ -52,8 +52,10 @@ CONTROL_INTENTS = frozenset({"cancel", "goodbye", "request_human", "set_language
 # ask Ramesh"): never a form's answer, whatever else the sentence names.
 _CLOSING = regex.compile(
     r"\b(?:bye|goodbye|that'?s all|thats it|nothing else|cancel|stop (?:this|the|it)|leave it|forget it|"
-    r"never\s?mind|rehne do|rahne do|chhodo|chodo|band karo|alvida|bas itna|bas karo)\b|"
-    r"रहने दो|छोड़ो|छोडो|बंद करो|रद्द|अलविदा|बस इतना|बस करो",
+    r"never\s?mind|rehne do|rahne do|chhodo|chodo|band karo|alvida|bas itna|bas karo|koi baat nahi|"
+    r"rehne dijiye|rahne dijiye|rehne dein|rahne dein)\b|"
+    r"रहने दो|रहने दीजिए|रहने दीजिये|रहने दें|छोड़ो|छोडो|बंद करो|रद्द|कैंसल|कैन्सल|अलविदा|बस इतना|बस करो|"
+    r"कोई बात नहीं",
     regex.IGNORECASE,
 )
 
@@ -73,12 +75,17 @@ def says_goodbye(text: str) -> bool:
 _VALUE = regex.compile(r"\d{3}|@")
 
 
+def stops(text: str) -> bool:
+    """Whether the message says to stop or that it is all ("never mind", "that's all"), not only thanks."""
+    return not is_button_payload(text) and bool(_CLOSING.search(text))
+
+
 def closes(text: str) -> bool:
     """Whether the message ends the conversation or stops what is going on: a stop, or thanks with
     no question and no value in it ("theek hai, IT wale se baat karta hu. thanks")."""
     if is_button_payload(text):
         return False
-    if _CLOSING.search(text):
+    if stops(text):
         return True
     return says_goodbye(text) and not is_question(text) and not _VALUE.search(text)
 
@@ -154,6 +161,12 @@ def previous_reply(tracker: Tracker) -> list[dict[str, Any]]:
         elif users == 1:
             reply.append(event)
     return reply[::-1]
+
+
+def previous_text(tracker: Tracker) -> str:
+    """What the user wrote before the latest message ("" when nothing)."""
+    said = [e.get("text") or "" for e in tracker.events if e.get("event") == "user"]
+    return said[-2] if len(said) > 1 else ""
 
 
 def set_last_turn(tracker: Tracker, slot: str) -> Any:

@@ -18,8 +18,9 @@ from bot.actions.common import (
 from bot.actions.digression import ActionCancelForm
 from bot.actions.escalation import ActionEscalate
 from bot.actions.knowledge import answer_from_knowledge
+from bot.actions.organisation_request import start_organisation_request
 from bot.actions.records import ActionPersonalRecords, asks_for_own_record
-from bot.knowledge.questions import wants_a_person
+from bot.knowledge.questions import reports_a_problem, wants_a_person
 
 TOPIC_TITLES = {  # English, Hindi, Hinglish
     "ask_registration_help": ("How to register", "पंजीकरण कैसे करें", "Registration kaise karein"),
@@ -38,6 +39,17 @@ TOPIC_TITLES = {  # English, Hindi, Hinglish
 }
 TITLE_COLUMN = {"en": 0, "hi": 1, "hinglish": 2}
 MAX_OPTIONS = 3
+
+
+# The passages that tell a user whose organisation is missing to send a "Request for help".
+ORGANISATION_MISSING = frozenset(
+    {"guide-organisation-not-found#request-for-help", "gnctd-circular-2025-06-20#request-for-help"}
+)
+
+
+def answered_with(events: list[EventType]) -> str | None:
+    """The passage an answer from the knowledge base was taken from."""
+    return next((e.get("value") for e in events if e.get("name") == "kb_last_answer"), None)
 
 
 def previous_user_intent(tracker: Tracker) -> str | None:
@@ -64,17 +76,22 @@ class ActionFallback(Action):
         if insists_after_refusal(tracker):
             dispatcher.utter_message(response="utter_other_person_refused")
             return [UserUtteranceReverted()]
-        if tracker.active_loop_name and closes(latest_text(tracker)):
+        text = latest_text(tracker)
+        if tracker.active_loop_name and closes(text):
             # "Actually leave it, … please cancel this request. Thanks", not understood inside a form: a stop.
             stopped = await ActionCancelForm().run(dispatcher, tracker, domain)
             return [*stopped, FollowupAction("action_listen")]
+        if closes(text):
+            # "ok thank you, bye" not understood after an answer: a goodbye, not a follow-up question.
+            dispatcher.utter_message(response="utter_goodbye")
+            return [UserUtteranceReverted()]
         # Handed on in place, not as a follow-up, and then the turn ends: no rule knows a path after
         # the fallback, so the policies would predict it again and again.
         handler = (
             ActionEscalate()
-            if wants_a_person(latest_text(tracker))
+            if wants_a_person(text)
             else ActionPersonalRecords()
-            if asks_for_own_record(latest_text(tracker)) or asks_own_requirement(tracker)
+            if asks_for_own_record(text) or asks_own_requirement(tracker)
             else None
         )
         if handler is not None:
@@ -82,6 +99,14 @@ class ActionFallback(Action):
             ends = any(e.get("event") == "followup" for e in events)
             return events if ends else [*events, FollowupAction("action_listen")]
         answered = await answer_from_knowledge(dispatcher, tracker, admit_doubt=False)
+        if (
+            answered is not None
+            and answered_with(answered) in ORGANISATION_MISSING
+            and reports_a_problem(text)
+        ):
+            # "step 5 pe mera department dropdown me aa hi nahi raha", not understood: the rule, then the
+            # request is filed, as for a missing organisation that was understood.
+            return [*answered, *start_organisation_request(dispatcher, tracker)]
         if answered is not None:
             return [UserUtteranceReverted(), *answered]
         ranking = tracker.latest_message.get("intent_ranking") or []

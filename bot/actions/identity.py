@@ -166,10 +166,12 @@ class ValidateIdentityForm(AnswerFormValidation):
         check mine? my mail is …") is taken, so that it is not asked again. Someone else's is not: a
         code is never sent to an address the user did not call theirs."""
         text = latest_text(tracker)
-        if tracker.get_slot("requested_slot") is None and "@" in text and about_own_record(text):
-            own = parse_email(text).value
-            if own is not None and tracker.get_slot("identity_email") is None:
-                return [SlotSet("identity_email", own)]
+        given = parse_email(text).value
+        # The address alone, typed right after asking for one's record, is the writer's own too.
+        alone = given is not None and given == text.strip().casefold()
+        starting = tracker.get_slot("requested_slot") is None and tracker.get_slot("identity_email") is None
+        if starting and given is not None and (about_own_record(text) or alone):
+            return [SlotSet("identity_email", given)]
         return await super().get_extraction_events(dispatcher, tracker, domain)
 
     def clearly_answers(self, slot: str, text: str) -> bool:

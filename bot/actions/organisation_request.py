@@ -23,6 +23,7 @@ from bot.actions.common import (
 )
 from bot.actions.form_base import AnswerFormValidation, checked
 from bot.actions.knowledge import answer_from_knowledge, answer_instead
+from bot.actions.records import asks_for_own_record
 from bot.helpdesk.organisation_requests import RequestDetails, file_request, find_request
 from bot.knowledge.questions import is_question
 from bot.services import get_services
@@ -420,6 +421,9 @@ class ActionRequestStatus(Action):
             match = _REFERENCE.search(latest_text(tracker))
             reference = match.group(0) if match else None
         text = latest_text(tracker)
+        if not reference and asks_for_own_record(text) and not _ABOUT_A_REQUEST.search(text):
+            # "आप मेरा रिकॉर्ड देख सकते हैं क्या?" mistaken for a status check: the records flow asks for the proof.
+            return [FollowupAction("action_personal_records")]
         if not reference and is_question(text) and not _ABOUT_A_REQUEST.search(text):
             # "५०% के अलावा और क्या पूरा करना ज़रूरी है?" mistaken for a status check: a rule, answered.
             answered = await answer_from_knowledge(dispatcher, tracker, admit_doubt=False)

@@ -7,7 +7,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.actions.common import is_button_payload, latest_intent, latest_text
+from bot.actions.common import closes, is_button_payload, latest_intent, latest_text, stops
 from bot.actions.escalation import ActionEscalate
 from bot.actions.form_base import AnswerFormValidation
 from bot.knowledge.questions import reports_a_problem, wants_a_person
@@ -91,16 +91,17 @@ def checks_said_done(text: str) -> set[str]:
     return {check for check, words in CHECK_WORDS.items() if any(w in lowered for w in words)}
 
 
-def otp_start(text: str) -> tuple[list[EventType], str]:
+def otp_start(text: str, earlier: str = "") -> tuple[list[EventType], str]:
     """Where the OTP checklist begins for a message that reports the problem: the channel it names is
-    not asked again, the checks it says were done are skipped, and when none is left, or the writer is
-    fed up, the helpdesk is offered at once. Returns the slots to set and the action to run."""
-    channel = otp_channel_from_text(text)
+    not asked again, the checks it (or the `earlier` message that reported the problem) says were done
+    are skipped, and when none is left, or the writer is fed up, the helpdesk is offered at once.
+    Returns the slots to set and the action to run."""
+    channel = otp_channel_from_text(text) or otp_channel_from_text(earlier)
     if fed_up(text):
         return [SlotSet("otp_channel", channel)], "action_otp_outcome"
     if channel is None:
         return [], "otp_form"
-    done = checks_said_done(text)
+    done = checks_said_done(text) | checks_said_done(earlier)
     left = [i for i, check in enumerate(CHECKS[channel]) if check not in done]
     if not left:
         last = len(CHECKS[channel]) - 1
@@ -130,6 +131,10 @@ class ValidateOtpForm(AnswerFormValidation):
         if slot == "otp_resolved":
             intent, _confidence = latest_intent(tracker)
             text = latest_text(tracker)
+            # "not in spam either. Never mind, I'll ask our IT cell, thanks": a stop, whatever NLU made of
+            # it. Thanks alone after a problem ("still nothing, thanks") still says the check did not help.
+            if closes(text) and (stops(text) or not reports_a_problem(text)):
+                return None
             said = {"affirm": "yes", "deny": "no"}.get(intent or "")
             # "still not working", "फिर भी नहीं आ रहा": a no, whatever NLU made of it.
             if said is None and not is_button_payload(text) and (reports_a_problem(text) or fed_up(text)):

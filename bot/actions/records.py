@@ -275,6 +275,8 @@ def asks_for_own_record(text: str) -> bool:
     given = parse_email(text)
     if given.ok and given.value == text.strip().casefold():
         return True
+    if given.ok and about_own_record(text) and not about_someone_else(text):
+        return True  # "can you tell me where I stand? my id is rakesh.yadav@istm.gov.in"
     own = names_own_record(text) and not about_someone_else(text)
     return own and not asks_a_rule(text)  # "can I do the courses on my own phone?" asks a rule
 
@@ -300,8 +302,12 @@ class ActionPersonalRecords(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         intent, _confidence = latest_intent(tracker)
-        if intent not in (*PERSONAL_INTENTS, SHARE_CONTACT) and asks_for_own_record(latest_text(tracker)):
-            intent = "ask_course_progress"  # sent here from a fallback or a misread "forget me"
+        if intent == "ask_about_colleague" or (
+            intent not in (*PERSONAL_INTENTS, SHARE_CONTACT) and asks_for_own_record(latest_text(tracker))
+        ):
+            # Sent here from a fallback, a misread "forget me", or the refusal, which found the record
+            # asked about the writer's own ("main Rakesh hoon, mera kitna course hua? boss puch rahe the").
+            intent = "ask_course_progress"
         if intent in (*PERSONAL_INTENTS, SHARE_CONTACT) and repeat_reference(dispatcher, tracker):
             return []  # "what is the reference number?" read as a records question or a shared contact
         if intent == SHARE_CONTACT and asks_for_a_contact(tracker):
@@ -405,8 +411,9 @@ class ActionRefuseOtherPerson(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         text = latest_text(tracker)
-        if about_own_record(text) and not about_someone_else(text):
+        if about_own_record(text) and not about_someone_else(text) and not asks_a_rule(text):
             # "I am Priya Sharma, priya.sharma@nic.in, what is my progress?": a name is not a colleague.
+            # "Main junior assistant hoon, kya mujhe certificate APAR ke saath lagana padega?" asks a rule.
             return [FollowupAction("action_personal_records")]
         named = names_another_person(text) or "@" in text
         pointed_at = about_someone_else(text) and mentions_records(text)

@@ -10,6 +10,7 @@ from bot.knowledge.chunking import Chunk
 from bot.knowledge.documents import Source
 from bot.knowledge.questions import (
     acronyms_asked,
+    asking,
     asking_parts,
     is_question,
     is_short,
@@ -321,7 +322,9 @@ def answer_question(
         return Answer(found[0].id, f"{said}\n\n{citation(found[0].source, language)}", asked)
     hits, read_as = best_hits(knowledge, asked, previous)
     hits = [hit for hit in hits if hit.chunk.id != exclude]
-    outside = knowledge.outside.named(read_as, knowledge.searched_text(hits[0].chunk.id)) if hits else None
+    outside = (
+        knowledge.outside.named(asking(read_as), knowledge.searched_text(hits[0].chunk.id)) if hits else None
+    )
     if knowledge.confident(hits, read_as) and not outside:
         best = hits[0]
         if asks_a_figure(question) and not holds_figure(knowledge, best.chunk.id, question):
@@ -432,7 +435,8 @@ def best_hits(knowledge: KnowledgeBase, asked: str, previous: str | None) -> tup
             return own, named
         hits = knowledge.search(with_context, FOLLOW_UP_CANDIDATES)
         if knowledge.confident(hits, with_context):
-            if alone and alone[0].score >= knowledge.min_score - OWN_WORDS_MARGIN:
+            # Words that only point back ("is that for everyone?") have no topic of their own to choose by.
+            if tokenize(named) and alone and alone[0].score >= knowledge.min_score - OWN_WORDS_MARGIN:
                 return chosen_by_own_words(alone, hits), with_context
             return hits[:MAX_TOPICS], with_context
     for part in asking_parts(asked):

@@ -36,17 +36,23 @@ _QUESTION_OPENERS = frozenset(_OPENERS_TEXT.split())
 # Asking for a meaning or a full form ("MDO meaning", "iGOT ka full form", "AIS stands for?"); "naam"
 # alone is not one ("naam batao": tell me the names).
 _ASKS_MEANING = regex.compile(
-    r"\b(?:full\s*form|meaning|means?|stands?\s+for|abbreviation|expansion|expand|matlab|arth|"
-    r"p[ou]+ra\s+naam|vistar)\b|मतलब|अर्थ|पूरा\s+नाम|फ़?ुल\s*फ़?ॉर्म|विस्तार|पूर[ाीण]\s+रूप",
+    r"\b(?:full\s*forms?|meaning|means?|stands?\s+for|abbreviations?|expansions?|expand|matlab|arth|"
+    r"p[ou]+ra\s+naam|vistar)\b|मतलब|अर्थ|पूरा\s+नाम|फ़?ुल\s*फ़?ॉर्म|विस्तार|पूर[ाीण]\s+रूप|=\s*\?",
     regex.IGNORECASE,
 )
 # What else such a question may say: "pls", "what is", "the word", "kya hota hai", "and DoPT?".
 _FILLER_TEXT = """
     pls plz please kindly tell term word short called what whats is the of for and also aur और पूरा पूरी
     pura poora puri hota hoti hai hain batao bataye bataiye bata बताइए बताएं बताओ बता होता होती लिखा likha
-    meaning means mean full form fullform stand stands abbreviation expansion expand matlab arth naam
-    मतलब अर्थ नाम फ़ुल फुल फॉर्म फ़ॉर्म विस्तार vistar पूर्ण रूप
+    meaning means mean full form forms fullform stand stands abbreviation expansion expand matlab arth naam
+    मतलब अर्थ नाम फ़ुल फुल फॉर्म फ़ॉर्म फॉर्म्स विस्तार vistar पूर्ण रूप both dono दोनों in that this us
 """
+# "What is CCA in that OM?": the short form right after "what is" is the one asked.
+_WHAT_IS = regex.compile(
+    r"\b(?:what\s+is|what's|whats|what\s+does|define)\s+(?:the\s+|an?\s+)?([\w/]+)"
+    r"(?:\s+(?:mean|means|stand\s+for))?\s*(?:[?.!]|$|\s+(?:in|on|from|under|of)\s)",
+    regex.IGNORECASE,
+)
 _FILLER_WORDS = frozenset(_FILLER_TEXT.split())
 MAX_OTHER_WORDS = 5
 MAX_ACRONYMS = 3
@@ -117,6 +123,21 @@ def asking_parts(text: str) -> list[str]:
     return [*asking, " ".join(asking)] if len(asking) > 1 else asking
 
 
+# A question with this many words of its own is judged on itself: "I was on medical leave last year. By
+# when were we to finish half the courses?" asks no leave rule; "I want study leave for the courses. Is
+# that allowed?" does.
+SELF_CONTAINED_WORDS = 5
+
+
+def asking(text: str) -> str:
+    """The sentences of the message that ask, when they stand on their own; else the whole message."""
+    said = sentences(text)
+    asked = [s for s in said if is_question(s)]
+    if len(asked) < len(said) and len(tokenize(" ".join(asked))) >= SELF_CONTAINED_WORDS:
+        return " ".join(asked)
+    return text
+
+
 # "Is there an app, and do we have to pay for it?": a second question joined by "and" (or "aur", "और").
 _SECOND_QUESTION = regex.compile(
     r"(?:,\s*|\s+)(?:and|also|aur|और|तथा|एवं)\s+(?=(?:what|which|when|where|who|how|is|are|do|does|can|"
@@ -155,7 +176,9 @@ def acronyms_asked(text: str, acronyms: dict[str, str]) -> list[str]:
     if len(known) == 1:
         return known
     if meaning is None:
-        return []
+        first = _WHAT_IS.search(text)
+        asked = first.group(1).casefold() if first else ""
+        return [asked] if asked in known else []
     repeated = [a for a in known if found.count(a) > 1]
     if len(repeated) == 1:
         return repeated
@@ -235,7 +258,9 @@ _WANTS_A_PERSON = regex.compile(
     r"\b(?:real person|human being|a human|to a human|speak to (?:a|someone|somebody|the)|"
     r"talk to (?:a|someone|somebody|the)|connect me|insaan se|kisi se baat|baat karao|baat karwao|"
     r"baat karwa do|(?:raise|escalate|forward|pass|send|file) (?:it|this|that|my \w+)? ?(?:to|with) (?:the )?"
-    r"(?:helpdesk|help desk|support)|helpdesk (?:ko|se) (?:bhejo|bhej do|baat)|escalate)\b|इंसान से|"
+    r"(?:helpdesk|help desk|support)|helpdesk (?:ko|se) (?:bhejo|bhej do|baat)|escalate|"
+    r"(?:someone|somebody|a person|an officer|staff) (?:from|at|in) (?:the )?(?:helpdesk|help desk|support)|"
+    r"(?:helpdesk|help desk|support team) (?:look|check|see) (?:into|at)?)\b|इंसान से|"
     r"किसी व्यक्ति से|किसी से बात|बात करवा|बात कराइए|बात करवाइए|हेल्पडेस्क को भेज",
     regex.IGNORECASE,
 )
@@ -263,6 +288,17 @@ _ANOTHER_PERSON = regex.compile(rf"\b(?:{_PEOPLE})\b|{_PEOPLE_HINDI}", regex.IGN
 _SOMEONE_ELSE = regex.compile(
     rf"\b(?:{_PEOPLE}|{_PRONOUNS})\b|{_PEOPLE_HINDI}|{_PRONOUNS_HINDI}", regex.IGNORECASE
 )
+# Person words that are no third party: a rank the writer holds ("main junior assistant hoon", "I am a
+# senior section officer") and the one who asked the writer ("boss puch rahe the", "my boss asked me").
+_NO_THIRD_PARTY = regex.compile(
+    r"\b(?:junior|senior)\s+(?:assistant|engineer|officer|clerk|accountant|auditor|section|administrative|"
+    r"grade|scale|secretary|technical|stenographer|translator|inspector|superintendent|manager|executive|"
+    r"hindi|divisional|time|teacher|lecturer|scientific|resident)\b|"
+    r"\b(?:boss|senior|seniors|sir|madam|officer)\s+(?:\w+\s+){0,2}?(?:puch|pooch|poochh|puchh|asked|asks|"
+    r"asking|wants|wanted|says|said|bol|keh|kah)\w*|"
+    r"(?:बॉस|साहब|सर|अधिकारी)\s+(?:\w+\s+){0,2}?(?:पूछ|बोल|कह)\w*",
+    regex.IGNORECASE,
+)
 
 
 def about_own_record(text: str) -> bool:
@@ -270,11 +306,11 @@ def about_own_record(text: str) -> bool:
 
 
 def about_someone_else(text: str) -> bool:
-    return bool(_SOMEONE_ELSE.search(text))
+    return bool(_SOMEONE_ELSE.search(_NO_THIRD_PARTY.sub(" ", text)))
 
 
 def names_another_person(text: str) -> bool:
-    return bool(_ANOTHER_PERSON.search(text))
+    return bool(_ANOTHER_PERSON.search(_NO_THIRD_PARTY.sub(" ", text)))
 
 
 # What an employee's own record holds: asking for these about someone else is refused. An e-mail or a
@@ -322,8 +358,9 @@ _RULE_ASKED = regex.compile(
     r"is (?:it|that|this|some \w+) (?:enough|necessary|mandatory|compulsory|required)|"
     r"who (?:decides|prescribes|makes|sets|chooses)|when i|if i|"
     r"decide kar\w*|kaun (?:decide|banata|banati|tay|prescribe)\w*|karne (?:honge|padenge|hain)|"
-    r"karna (?:hoga|padega|hai)|chalega)\b|"
-    r"करने होंगे|करने हैं|करना होगा|करना पड़ेगा|कौन तय|कौन बनाता|चलेगा",
+    r"karna (?:hoga|padega|hai)|chalega|\w+(?:na|ni|ne) (?:padega|padegi|padenge|hogi|honge))\b|"
+    r"करने होंगे|करने हैं|करना होगा|करना पड़ेगा|कौन तय|कौन बनाता|चलेगा|"
+    r"\w+(?:ना|नी|ने) (?:पड़ेगा|पड़ेगी|पड़ेंगे|होगी|होंगे)",
     regex.IGNORECASE,
 )
 _STATUS_ASKED = regex.compile(

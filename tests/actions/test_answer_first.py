@@ -324,3 +324,21 @@ async def test_what_the_progress_card_counts_asked_right_after_it_is_answered_by
         domain, text="how many courses are there on the platform?", intent="faq", events=shown
     )
     assert not asks_own_requirement(catalogue)
+
+
+async def test_the_channel_named_after_the_offer_of_the_otp_checks_starts_them(domain, dispatcher) -> None:
+    """ "email wala nahi aa raha" right after the offer, read as anything: the e-mail checks, skipping
+    the spam check the first message said was done."""
+    earlier: list[dict[str, Any]] = [
+        {"event": "user", "text": "otp nahi aa raha. 2 baar resend kiya, spam folder bhi dekh liya"},
+        {
+            "event": "bot",
+            "text": "I can go through the checks with you.",
+            "data": {"buttons": [{"title": "OTP checks", "payload": "/otp_not_received"}]},
+        },
+    ]
+    text = "email wala nahi aa raha. mobile pe to aa gaya tha"
+    tracker = make_tracker(domain, text=text, intent="correct_field", events=earlier)
+    events = await ActionAnswerFirst().run(dispatcher, tracker, domain)
+    assert slot_values(events) == {"otp_channel": "email", "otp_step": 1}
+    assert [e["name"] for e in events if e.get("event") == "followup"] == ["otp_form"]

@@ -405,3 +405,32 @@ async def test_turning_to_ones_own_case_after_a_refusal_is_not_pressing(domain, 
     assert not insists_after_refusal(tracker)
     pressing = make_tracker(domain, text="arre sirf number bata do", intent="nlu_fallback", events=refused)
     assert insists_after_refusal(pressing)
+
+
+async def test_a_goodbye_not_understood_outside_a_form_is_a_goodbye(domain, dispatcher, monkeypatch) -> None:
+    monkeypatch.setattr(fallback, "answer_from_knowledge", answering("A certificate comes within 24 hours."))
+    tracker = make_tracker(domain, text="ok thank you, bye", intent="nlu_fallback")
+    events = await ActionFallback().run(dispatcher, tracker, domain)
+    assert responses(dispatcher) == ["utter_goodbye"]
+    assert events == [UserUtteranceReverted()]
+
+
+async def test_a_missing_organisation_not_understood_gets_the_rule_then_the_request(
+    domain, dispatcher, monkeypatch
+) -> None:
+    async def answers(dispatcher: CollectingDispatcher, tracker: Any, **_options: Any) -> list[Any]:
+        dispatcher.utter_message(text='Use "Request for help".')
+        return [SlotSet("kb_last_answer", "gnctd-circular-2025-06-20#request-for-help")]
+
+    monkeypatch.setattr(fallback, "answer_from_knowledge", answers)
+    text = "registration me step 5 pe mera department dropdown me aa hi nahi raha. request dalni hai"
+    events = await ActionFallback().run(
+        dispatcher, make_tracker(domain, text=text, intent="nlu_fallback"), domain
+    )
+    assert responses(dispatcher) == [None, "utter_organisation_intro"]
+    assert FollowupAction("organisation_request_form") in events
+    assert UserUtteranceReverted() not in events
+    asked = CollectingDispatcher()
+    rule = make_tracker(domain, text="what if my department is not in the list?", intent="nlu_fallback")
+    events = await ActionFallback().run(asked, rule, domain)
+    assert FollowupAction("organisation_request_form") not in events  # a rule asked, nothing reported

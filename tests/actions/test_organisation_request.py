@@ -1,4 +1,5 @@
 import pytest
+from rasa_sdk.events import FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions import organisation_request
@@ -564,3 +565,12 @@ async def test_asking_to_file_a_request_while_the_form_asks_goes_on(domain, disp
     )
     await ActionRequestStatus().run(asked, earlier, domain)
     assert responses(asked) == ["utter_ask_reference"]
+
+
+async def test_asking_to_see_ones_record_read_as_a_status_check_asks_for_the_proof(
+    domain, dispatcher
+) -> None:
+    text = "क्विज़ तो दिया था। आप मेरा रिकॉर्ड देख सकते हैं क्या? मैं फ़ातिमा शेख, ISTM से।"
+    tracker = make_tracker(domain, text=text, intent="check_request_status")
+    events = await ActionRequestStatus().run(dispatcher, tracker, domain)
+    assert events == [FollowupAction("action_personal_records")] and dispatcher.messages == []

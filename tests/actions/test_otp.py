@@ -162,3 +162,33 @@ async def test_a_fed_up_user_or_one_asking_for_a_person_ends_the_checks(
         slots={"otp_channel": "email", "otp_step": 0, "requested_slot": "otp_resolved"},
     )
     assert values["otp_resolved"] == "no"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "स्पैम में भी नहीं है। चलिए कोई बात नहीं, मैं अपने IT सेल वाले से पूछ लूँगा, आपका बहुत धन्यवाद",
+        "ok thanks, that's all",
+    ],
+)
+async def test_a_stop_inside_the_checks_is_no_answer_whatever_nlu_read(domain, dispatcher, text: str) -> None:
+    """Read as "deny", it would go to the next check; it fills nothing, so the stop gets through."""
+    values = await validate(
+        domain,
+        dispatcher,
+        text=text,
+        intent="deny",
+        slots={"otp_channel": "email", "otp_step": 0, "requested_slot": "otp_resolved"},
+    )
+    assert "otp_resolved" not in values
+
+
+async def test_thanks_after_saying_it_still_fails_is_still_a_no(domain, dispatcher) -> None:
+    values = await validate(
+        domain,
+        dispatcher,
+        text="still not coming, thanks",
+        intent="deny",
+        slots={"otp_channel": "email", "otp_step": 0, "requested_slot": "otp_resolved"},
+    )
+    assert values == {"otp_resolved": None, "otp_step": 1}

@@ -457,6 +457,29 @@ async def test_introducing_yourself_is_not_asking_about_someone_else(domain, dis
     assert events == [FollowupAction("action_personal_records")]
 
 
+async def test_own_record_asked_for_a_boss_goes_to_the_proof_not_a_refusal(domain, personal) -> None:
+    """ "main Rakesh hoon, mera kitna course hua? boss puch rahe the", read as a colleague question: the
+    refusal hands it on, and the records flow asks for the proof instead of saying nothing."""
+    text = "namaste, main Rakesh Kumar Yadav hoon. mera iGOT pe kitna course hua hai? boss puch rahe the"
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(domain, text=text, intent="ask_about_colleague")
+    assert await ActionRefuseOtherPerson().run(dispatcher, tracker, domain) == [
+        FollowupAction("action_personal_records")
+    ]
+    dispatcher, events = await ask(domain, personal, text, "ask_about_colleague")
+    assert responses(dispatcher) == ["utter_identity_needed"]
+    assert FollowupAction("identity_form") in events
+
+
+async def test_a_rule_asked_by_someone_who_names_their_rank_is_answered(
+    domain, dispatcher, monkeypatch
+) -> None:
+    monkeypatch.setattr(records, "answer_from_knowledge", answering("It goes from iGOT to the APAR."))
+    text = "Main junior assistant hoon. Kya mujhe certificate APAR ke saath manually lagana padega?"
+    await ActionRefuseOtherPerson().run(dispatcher, make_tracker(domain, text=text), domain)
+    assert [m["text"] for m in dispatcher.messages] == ["It goes from iGOT to the APAR."]
+
+
 @pytest.mark.parametrize(
     "text",
     [
@@ -487,6 +510,12 @@ async def test_an_own_address_given_with_the_question_is_not_asked_again(domain,
     said = await start_identity_form(
         domain, "I finished a course this morning, can you check mine? My mail is Anita.Verma@mha.gov.in"
     )
+    assert said == ["utter_identity_code_sent"]
+    assert personal.mail.sent[-1]["to"] == "anita.verma@mha.gov.in"  # type: ignore[union-attr]
+
+
+async def test_an_address_typed_alone_to_start_the_proof_is_not_asked_again(domain, personal) -> None:
+    said = await start_identity_form(domain, "Anita.Verma@mha.gov.in")
     assert said == ["utter_identity_code_sent"]
     assert personal.mail.sent[-1]["to"] == "anita.verma@mha.gov.in"  # type: ignore[union-attr]
 

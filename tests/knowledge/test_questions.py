@@ -6,11 +6,15 @@ import pytest
 
 from bot.knowledge.questions import (
     OutsideTopics,
+    about_someone_else,
     acronyms_asked,
+    asking,
     asking_parts,
+    asks_a_rule,
     is_question,
     leans_on_previous,
     question_parts,
+    wants_a_person,
     without_repeats,
 )
 from bot.settings import get_settings
@@ -50,6 +54,11 @@ def test_a_question_pasted_twice_or_three_times_is_kept_once() -> None:
         ("naam batao", []),
         ("MDO का विस्तार बताइए", ["mdo"]),
         ("CCA ka vistar?", ["cca"]),
+        ("What is CCA in that OM?", ["cca"]),  # the one right after "what is"
+        ("what is the OM about APAR", []),  # asks what the order says, not a meaning
+        ("what is iGOT and OM", []),
+        ("MDO & CCA — दोनों के full forms?", ["mdo", "cca"]),
+        ("CCA = ?", ["cca"]),
     ],
 )
 def test_the_acronyms_whose_meaning_is_asked(text: str, asked: list[str]) -> None:
@@ -118,3 +127,43 @@ def test_the_shipped_outside_topics_include_quiz_answers() -> None:
     assert outside.named("Please share the correct answers of the final quiz", catalogue) == "correct answers"
     assert outside.named("final quiz ke answers bhej do", catalogue) == "quiz ke answers"
     assert outside.named("is there a quiz at the end?", catalogue) is None
+
+
+def test_the_sentences_that_ask_stand_for_a_message_when_they_stand_on_their_own() -> None:
+    """An aside ("I was on medical leave") is not what is asked; a question that leans on it is judged
+    with it ("Is that allowed?")."""
+    text = (
+        "I was on medical leave last year. By what date were we to complete half of the prescribed courses?"
+    )
+    assert asking(text) == "By what date were we to complete half of the prescribed courses?"
+    leaning = "I want study leave to do the iGOT courses. Is that allowed?"
+    assert asking(leaning) == leaning
+    assert asking("what is the deadline?") == "what is the deadline?"
+
+
+@pytest.mark.parametrize(
+    ("text", "someone_else"),
+    [
+        ("namaste, main Rakesh hoon. mera iGOT pe kitna course complete hua hai? boss puch rahe the", False),
+        ("Main junior assistant hoon. kya mujhe certificate APAR ke saath lagana padega?", False),
+        ("My boss asked me to check how many courses I did", False),
+        ("what is my junior's progress?", True),
+        ("meri boss ka course status batao", True),
+        ("my boss wants his progress", True),
+    ],
+)
+def test_a_rank_the_writer_holds_or_the_one_who_asked_them_is_no_third_person(
+    text: str, someone_else: bool
+) -> None:
+    assert about_someone_else(text) is someone_else
+
+
+def test_a_rule_asked_with_must_in_hindi_and_hinglish() -> None:
+    assert asks_a_rule("kya mujhe certificate APAR ke saath manually lagana padega?")
+    assert asks_a_rule("APAR में कोर्स की जानकारी हमें खुद भरनी होगी क्या?")
+    assert not asks_a_rule("mera iGOT pe kitna course complete hua hai?")
+
+
+def test_someone_from_the_helpdesk_is_a_person_asked_for() -> None:
+    assert wants_a_person("I did all the quizzes, still nothing. Can someone from the helpdesk look into it?")
+    assert not wants_a_person("what is the helpdesk email?")
