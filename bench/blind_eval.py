@@ -202,7 +202,15 @@ BEHAVIOURS: dict[str, Check] = {
         _asks(r, "centre", "center", "केंद्र", "केन्द्र", "kendra") and _asks(r, "state", "राज्य", "rajya")
     ),
     "asks_for_ministry_or_state": lambda r, _: _asks(
-        r, "ministry", "मंत्रालय", "which state", "कौन-सा राज्य", "किस राज्य", "mantralaya", "kaun sa state"
+        r,
+        "ministry",
+        "मंत्रालय",
+        "which state",
+        "कौन-सा राज्य",
+        "किस राज्य",
+        "mantralaya",
+        "kaun sa state",
+        "kis state",
     ),
     "asks_for_department": lambda r, _: _asks(r, "department", "विभाग", "vibhag"),
     "asks_for_organisation": lambda r, _: _asks(

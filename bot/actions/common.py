@@ -12,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.identity.mailer import MailUnavailable
-from bot.knowledge.questions import about_own_record, is_question, wants_a_person
+from bot.knowledge.questions import about_own_record, is_question, leans_on_previous, wants_a_person
 from bot.records.source import RecordsUnavailable
 from contract import inbound
 from contract.conversations import channel_of
@@ -243,14 +243,21 @@ _OWN_REQUIREMENT = regex.compile(
 ABOUT_POINTS = regex.compile(r"\b(?:karma|points?|pts)\b|कर्म|पॉइंट", regex.IGNORECASE)
 
 
+# "aur assessment wala?", "और assessment?" right after the card: the user's own assessment, on the card.
+_ASSESSMENT = regex.compile(r"\b(?:assessment|assesment|mulyankan)\b|असेसमेंट|मूल्यांकन", regex.IGNORECASE)
+
+
 def asks_own_requirement(tracker: Tracker) -> bool:
     """Whether the message asks what the progress card just shown counts, which the card answers."""
     text = latest_text(tracker)
-    return (
-        bool(_OWN_REQUIREMENT.search(text))
-        and not ABOUT_POINTS.search(text)
-        and shown_own_record(tracker, ("utter_progress_summary",))
+    if not shown_own_record(tracker, ("utter_progress_summary",)) or ABOUT_POINTS.search(text):
+        return False
+    card_just_shown = any(
+        str((e.get("metadata") or {}).get("utter_action") or "").startswith("utter_progress_summary")
+        for e in previous_reply(tracker)
     )
+    own_assessment = card_just_shown and bool(_ASSESSMENT.search(text)) and leans_on_previous(text)
+    return bool(_OWN_REQUIREMENT.search(text)) or own_assessment
 
 
 def latest_text(tracker: Tracker) -> str:

@@ -24,10 +24,10 @@ from bot.actions.common import (
     set_last_turn,
 )
 from bot.actions.escalation import repeat_reference
-from bot.knowledge.answers import Answer, answer_question, besides_the_figure, focused
+from bot.knowledge.answers import Answer, answer_question, besides_the_figure, focused, scope_of
 from bot.knowledge.feedback import record_feedback
 from bot.knowledge.index import IndexUnavailable
-from bot.knowledge.questions import leans_on_previous
+from bot.knowledge.questions import asks_whom_it_covers, leans_on_previous
 from bot.knowledge.search import KnowledgeBase
 from bot.language import in_unsupported_script
 from bot.services import get_services
@@ -78,10 +78,15 @@ async def answer_from_knowledge(
     question = (previous or "") if chosen else text
     # A follow-up with no topic of its own ("and for whom?") is read with the previous question's.
     context = None if chosen else previous
-    result = await asyncio.to_thread(
-        answer_question, knowledge, question, lang, topic=chosen, previous=context
-    )
     sent = set_last_turn(tracker, "kb_last_answer")
+    # "is that for everyone?" right after a rule: whom the document that stated it covers.
+    scope = scope_of(knowledge, sent) if sent and not chosen and asks_whom_it_covers(text) else None
+    result = await asyncio.to_thread(
+        answer_question, knowledge, question, lang, topic=chosen or scope, previous=context
+    )
+    if scope is not None and isinstance(result, Answer):
+        # The next follow-up ("aur miss ho gaya toh?") still leans on the rule, not on "for everyone".
+        result = Answer(result.passage_id, result.text, f"{previous or ''} {text}".strip())
     if isinstance(result, Answer) and not chosen and sent and leans_on_previous(text):
         # "and by when?" after the 50% rule: the passage just sent holds the date; say that sentence. So
         # also when the search, led by the previous question, finds another passage ("aur kab tak?": the

@@ -4,7 +4,8 @@
 each user message: an explicit choice ("reply in Hindi") sets and locks the language; otherwise
 the message's own language is used, unless the user locked a choice earlier. An answer to a
 form's question ("Ministry of Railways", a name, an e-mail address) says nothing about the language
-the user reads, so it never switches it; a question asked in the middle of a form still does.
+the user reads, so it never switches it, nor does thanks or a goodbye ("great, thanks. bye"); a question
+asked in the middle of a form still does.
 """
 
 from typing import Any
@@ -13,7 +14,15 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.actions.common import entity, is_button_payload, latest_intent, latest_text, steers_away
+from bot.actions.common import (
+    closes,
+    entity,
+    is_button_payload,
+    latest_intent,
+    latest_text,
+    says_goodbye,
+    steers_away,
+)
 from bot.language import LANGUAGES, detect_language
 
 
@@ -31,6 +40,8 @@ class ActionDetectLanguage(Action):
         text = latest_text(tracker)
         if tracker.get_slot("language_locked") or is_button_payload(text) or _answers_form(tracker):
             return []
+        if says_goodbye(text) and closes(text):
+            return []  # "great, thanks. bye" after a Hinglish conversation: thanks in English change nothing
         detected = detect_language(text)
         if detected is None or detected == tracker.get_slot("language"):
             return []

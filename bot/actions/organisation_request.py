@@ -25,7 +25,7 @@ from bot.actions.form_base import AnswerFormValidation, checked
 from bot.actions.knowledge import answer_from_knowledge, answer_instead
 from bot.actions.records import asks_for_own_record
 from bot.helpdesk.organisation_requests import RequestDetails, file_request, find_request
-from bot.knowledge.questions import is_question
+from bot.knowledge.questions import is_question, sentences
 from bot.services import get_services
 from bot.validators import (
     is_full_name,
@@ -90,6 +90,21 @@ def corrected_value(field: str, text: str) -> str | None:
         mobiles = find_mobiles(text)
         return mobiles[0] if len(mobiles) == 1 else None
     return None
+
+
+# Saying that a value given earlier was wrong: "sorry, the mobile I gave is wrong", "नंबर गलत लिख दिया था".
+_CORRECTION = regex.compile(
+    r"\b(?:wrong|galat|sorry|correct one|correct number|correct email|sahi wala|sahi number)\b|"
+    r"गलत|ग़लत|माफ़|माफ|सही नंबर|सही ईमेल",
+    regex.IGNORECASE,
+)
+
+
+def gives_a_correction(text: str) -> bool:
+    """Whether the message corrects the e-mail or mobile given earlier and gives the new one, whatever
+    NLU read it as; a correction with no new value is left to the model."""
+    field = field_from_text(text)
+    return bool(_CORRECTION.search(text)) and field is not None and corrected_value(field, text) is not None
 
 
 def clear_field(field: str) -> dict[str, Any]:
@@ -188,7 +203,7 @@ class ValidateOrganisationRequestForm(AnswerFormValidation):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         intent, _confidence = latest_intent(tracker)
-        if intent == "correct_field":
+        if intent == "correct_field" or gives_a_correction(latest_text(tracker)):
             # An entity the model tagged with a value that is no field still leaves the words to read.
             found = (entity(tracker, "field"), field_from_text(latest_text(tracker)))
             field = next((f for f in found if f in FIELD_SLOTS), None)
@@ -202,6 +217,11 @@ class ValidateOrganisationRequestForm(AnswerFormValidation):
             # replaces the old, and the rest answers the question just asked, as any answer does.
             requested = tracker.get_slot("requested_slot")
             answered = implied_values(requested, text, tracker) if isinstance(requested, str) else {}
+            rest = " ".join(
+                s for s in sentences(text) if not _CORRECTION.search(s) and corrected_value(field, s) is None
+            ).strip()
+            if isinstance(requested, str) and requested not in answered and rest and requested in FORM_SLOTS:
+                answered[requested] = rest  # "बिहार। और माफ़ कीजिए, मोबाइल नंबर गलत लिख दिया था, सही …"
             answered[FIELD_SLOTS[field]] = corrected
             return [SlotSet(slot, value) for slot, value in answered.items()]
         events = await super().get_extraction_events(dispatcher, tracker, domain)
@@ -433,6 +453,12 @@ class ActionRequestStatus(Action):
             # "ok can you raise that request for me", read as a status check: to the offer to file one, it
             # starts the form; while the form is asking, it goes on.
             if tracker.active_loop_name == "organisation_request_form":
+                if is_question(text) and not consents(text):
+                    # "ye request portal pe khud bhi bhej sakte hai kya?" asks a rule: answered, and the
+                    # form asks its question again.
+                    answered = await answer_from_knowledge(dispatcher, tracker, admit_doubt=False)
+                    if answered is not None:
+                        return answered
                 dispatcher.utter_message(response="utter_form_goes_on")
                 return []
             if offered_in_last_reply(tracker, ("organisation_not_found",)):

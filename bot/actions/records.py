@@ -38,6 +38,7 @@ from bot.identity import audit
 from bot.knowledge.questions import (
     about_own_record,
     about_someone_else,
+    asking,
     asks_a_rule,
     is_question,
     mentions_records,
@@ -277,8 +278,11 @@ def asks_for_own_record(text: str) -> bool:
         return True
     if given.ok and about_own_record(text) and not about_someone_else(text):
         return True  # "can you tell me where I stand? my id is rakesh.yadav@istm.gov.in"
-    own = names_own_record(text) and not about_someone_else(text)
-    return own and not asks_a_rule(text)  # "can I do the courses on my own phone?" asks a rule
+    # Of a long message, the question decides: "… I have done eleven courses … To whom should I give
+    # these certificates?" asks a rule, whatever the story before it says.
+    asked = asking(text)
+    own = names_own_record(asked) and not about_someone_else(asked)
+    return own and not asks_a_rule(asked)  # "can I do the courses on my own phone?" asks a rule
 
 
 def asks_for_a_contact(tracker: Tracker) -> bool:
@@ -301,6 +305,14 @@ class ActionPersonalRecords(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
+        """Ends the turn unless it hands on (to the identity form): reached as a follow-up of another
+        action ("what was the minimum I needed?" after the card), no rule says what comes next, and the
+        fallback would show the card a second time."""
+        events = await self._answer(dispatcher, tracker)
+        hands_on = any(e.get("event") == "followup" for e in events)
+        return events if hands_on else [*events, FollowupAction("action_listen")]
+
+    async def _answer(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
         intent, _confidence = latest_intent(tracker)
         if intent == "ask_about_colleague" or (
             intent not in (*PERSONAL_INTENTS, SHARE_CONTACT) and asks_for_own_record(latest_text(tracker))

@@ -368,6 +368,19 @@ def answer_question(
     return Topics(tuple(topics.values()), closest)
 
 
+# The sections that say whom a document's rules cover, in the order they are looked for.
+SCOPE_ANCHORS = ("who-is-covered", "who-must-register", "who-can-use")
+
+
+def scope_of(knowledge: KnowledgeBase, passage_id: str) -> str | None:
+    """The passage saying whom the document of `passage_id` covers, when it has one."""
+    document = passage_id.split("#", 1)[0]
+    return next(
+        (f"{document}#{a}" for a in SCOPE_ANCHORS if knowledge.passage(f"{document}#{a}", "en") is not None),
+        None,
+    )
+
+
 def other_question_answered(knowledge: KnowledgeBase, asked: str, best: Hit) -> tuple[Hit, set[str]] | None:
     """For a message that asks two things ("Is there an app, and do we have to pay for it?"), the
     passage that answers a part the best one does not cover, with that part's words."""

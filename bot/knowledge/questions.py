@@ -14,7 +14,8 @@ import yaml
 
 from bot.language import tokenize, words
 
-_SENTENCE = regex.compile(r"[^.?!।\n]+[.?!।]*", regex.UNICODE)
+# A full stop ends a sentence only before a space or the end: "rc.sharma@nic.in" and "2.5" are one word.
+_SENTENCE = regex.compile(r"(?:[^.?!।\n]|\.(?=[^\s.?!।]))+[.?!।]*", regex.UNICODE)
 _CLAUSE = regex.compile(r"[,;:()\-–]+")
 _QUESTION_TEXT = """
     kya kyu kyun kyon kab kaha kahan kaun kon kaunsa konsa kitne kitna kitni kaise kese kis kisko kisse
@@ -126,7 +127,7 @@ def asking_parts(text: str) -> list[str]:
 # A question with this many words of its own is judged on itself: "I was on medical leave last year. By
 # when were we to finish half the courses?" asks no leave rule; "I want study leave for the courses. Is
 # that allowed?" does.
-SELF_CONTAINED_WORDS = 5
+SELF_CONTAINED_WORDS = 4
 
 
 def asking(text: str) -> str:
@@ -193,6 +194,25 @@ def leans_on_previous(text: str) -> bool:
     opens_like_one = bool(_FOLLOW_UP_OPENERS.search(text)) and short
     points_back = len(content) <= REFERS_BACK_MAX_WORDS and bool(_REFERS_BACK.search(text))
     return opens_like_one or points_back or len(content) <= 1
+
+
+# Whom the rule just stated covers: "is that for everyone?", "sab ke liye hai kya? state wale bhi?".
+_WHOM_IT_COVERS = regex.compile(
+    r"\b(?:for everyone|for everybody|for all(?: of us| employees| staff)?|only for|"
+    r"appl(?:y|ies|icable) to (?:all|everyone)|sab ke liye|sabke liye|sabhi ke liye|sab par|sab pe|"
+    r"state wale bhi|state walon par bhi)\b|सबके लिए|सब के लिए|सभी के लिए|सब पर|सभी पर",
+    regex.IGNORECASE,
+)
+# "how many courses for everyone in my office?" asks a figure, not whom a rule covers.
+_ASKS_OTHER = regex.compile(
+    r"\b(?:how|what|when|which|why|kitne|kitna|kitni|kab|kaise|kaun|kyu|kyun)\b|कितने|कितना|कब|कैसे|कौन|क्यों",
+    regex.IGNORECASE,
+)
+
+
+def asks_whom_it_covers(text: str) -> bool:
+    """A follow-up asking whom the previous rule applies to, with no other question in it."""
+    return leans_on_previous(text) and bool(_WHOM_IT_COVERS.search(text)) and not _ASKS_OTHER.search(text)
 
 
 def without_pointers(text: str) -> str:

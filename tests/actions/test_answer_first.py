@@ -305,6 +305,8 @@ async def test_after_the_progress_card_a_question_about_ones_own_courses_goes_to
         ("Good. Is 5 enough or do I have to finish all 8?", "registration_step", ActionAnswerFirst),
         ("What was the minimum number I needed to do out of those?", "faq", ActionAnswerFaq),
         ("तो 31 मार्च तक कुल कितने पूरे करने होंगे?", "faq", ActionAnswerFaq),
+        ("aur assessment wala?", "faq", ActionAnswerFaq),  # the user's own, on the card
+        ("और assessment?", "faq", ActionAnswerFaq),
     ],
 )
 async def test_what_the_progress_card_counts_asked_right_after_it_is_answered_by_the_card(
@@ -315,7 +317,7 @@ async def test_what_the_progress_card_counts_asked_right_after_it_is_answered_by
     count of the catalogue, nothing is redirected."""
     shown = [
         {"event": "user", "text": "123456", "parse_data": {}},
-        {"event": "bot", "text": "...", "metadata": {"utter_action": "utter_progress_summary"}},
+        {"event": "bot", "text": "...", "metadata": {"utter_action": "utter_progress_summary_one"}},
     ]
     tracker = make_tracker(domain, text=text, intent=intent, events=shown)
     assert followup(await action().run(dispatcher, tracker, domain)) == "action_personal_records"
@@ -324,6 +326,10 @@ async def test_what_the_progress_card_counts_asked_right_after_it_is_answered_by
         domain, text="how many courses are there on the platform?", intent="faq", events=shown
     )
     assert not asks_own_requirement(catalogue)
+    rule = make_tracker(
+        domain, text="what is the comprehensive assessment framework?", intent="faq", events=shown
+    )
+    assert not asks_own_requirement(rule)
 
 
 async def test_the_channel_named_after_the_offer_of_the_otp_checks_starts_them(domain, dispatcher) -> None:

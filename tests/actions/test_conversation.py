@@ -32,6 +32,9 @@ from tests.actions.conftest import answering, make_tracker, responses, slot_valu
         ("9876543210", "hi", {}),
         ("hello", "en", {}),
         ("/ask_registration_help", "hi", {}),
+        ("great, thanks. bye", "hinglish", {}),  # thanks and goodbye say nothing of what the user reads
+        ("thank you so much", "hi", {}),
+        ("thanks, and what is the deadline?", "hi", {"language": "en"}),
     ],
 )
 async def test_language_follows_the_message(domain, dispatcher, text, current, expected) -> None:
@@ -332,6 +335,14 @@ def test_a_rule_asked_in_the_first_person_is_no_record_question() -> None:
     assert not asks_for_own_record("Do Karma Points have any real value for my career, or just for show?")
     assert asks_for_own_record("how many courses have I done")
     assert asks_for_own_record("मेरे कितने कोर्स पूरे हुए")
+    # Of a long message the question decides, not the story before it.
+    story = "Over the last year I have done eleven courses and downloaded my certificates as PDF files."
+    assert not asks_for_own_record(
+        f"{story} To whom should I give these certificates so that they get added?"
+    )
+    assert asks_for_own_record(f"{story} Can you check how many of my courses are recorded?")
+    # An address given as one's own, with a question that names no record.
+    assert asks_for_own_record("ok. can you tell me where I stand? my id is rakesh.yadav@istm.gov.in")
 
 
 async def test_contact_details_with_a_request_for_a_person_are_handed_over(

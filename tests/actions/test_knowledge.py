@@ -1,11 +1,16 @@
 """Answers from the knowledge base, doubt, feedback, and the fallback's look into the knowledge base."""
 
+from typing import Any
+
 import pytest
+from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 
+from bot.actions import knowledge as knowledge_actions
 from bot.actions.digression import ActionAnswerDigression
 from bot.actions.fallback import ActionFallback
 from bot.actions.knowledge import ActionAnswerFaq, ActionStoreFeedback
+from bot.knowledge.answers import answer_question
 from bot.knowledge.tables import AnswerFeedback
 from bot.services import Services, get_services, set_services
 from bot.settings import Settings
@@ -112,7 +117,10 @@ async def test_feedback_is_stored_with_personal_data_masked(domain, dispatcher, 
         text='/feedback{"helpful": "no"}',
         intent="feedback",
         entities=[{"entity": "helpful", "value": "no"}],
-        slots={"kb_last_answer": "test-order#scope", "kb_last_question": "mail me at a.b@nic.in 9876543210"},
+        slots={
+            "kb_last_answer": "test-order#who-is-covered",
+            "kb_last_question": "mail me at a.b@nic.in 9876543210",
+        },
         channel="telegram",
     )
     events = await ActionStoreFeedback().run(dispatcher, tracker, domain)
@@ -120,7 +128,11 @@ async def test_feedback_is_stored_with_personal_data_masked(domain, dispatcher, 
     assert slot_values(events) == {"kb_last_answer": None}
     with services.sessions() as session:
         stored = session.scalars(select(AnswerFeedback)).one()
-    assert (stored.chunk_id, stored.helpful, stored.channel) == ("test-order#scope", False, "telegram")
+    assert (stored.chunk_id, stored.helpful, stored.channel) == (
+        "test-order#who-is-covered",
+        False,
+        "telegram",
+    )
     assert "a.b@nic.in" not in stored.question and "9876543210" not in stored.question
 
 
@@ -204,7 +216,7 @@ async def test_a_follow_up_asking_when_gets_the_date_of_the_passage_just_sent(
     from bot.actions import knowledge as actions
     from bot.knowledge.answers import answer_question
 
-    elsewhere = "test-order#registration" if "register" in text else "test-order#scope"
+    elsewhere = "test-order#registration" if "register" in text else "test-order#who-is-covered"
 
     def led_elsewhere(kb, question, language, **kwargs):  # type: ignore[no-untyped-def]
         return answer_question(kb, question, language, topic=elsewhere)
@@ -223,3 +235,32 @@ async def test_a_follow_up_asking_when_gets_the_date_of_the_passage_just_sent(
     )
     await ActionAnswerFaq().run(dispatcher, tracker, domain)
     assert said in dispatcher.messages[0]["text"]
+
+
+@pytest.mark.parametrize("text", ["is that for everyone?", "sab ke liye hai kya? state wale bhi?"])
+async def test_whom_a_rule_covers_asked_right_after_it_gets_the_documents_scope(
+    domain, dispatcher, monkeypatch, text
+) -> None:
+    """ "is that for everyone?" after the deadline: whom that order covers is the topic, not the rule."""
+    asked: list[str | None] = []
+
+    def answering_topic(*args, topic=None, **options):
+        asked.append(topic)
+        return answer_question(*args, topic=topic, **options)
+
+    monkeypatch.setattr(knowledge_actions, "answer_question", answering_topic)
+    answered: list[dict[str, Any]] = [
+        {"event": "user", "text": DEADLINE_QUESTION, "parse_data": {}},
+        {"event": "slot", "name": "kb_last_answer", "value": "test-order#annexure-a/row-2"},
+    ]
+    slots = {"kb_last_question": DEADLINE_QUESTION, "kb_last_answer": "test-order#annexure-a/row-2"}
+    tracker = make_tracker(domain, text=text, intent="faq", events=answered, slots=slots)
+    events = await ActionAnswerFaq().run(dispatcher, tracker, domain)
+    assert asked[0] == "test-order#who-is-covered"
+    assert slot_values(events)["kb_last_answer"] == "test-order#who-is-covered"
+    # A figure asked for everyone is not a question of scope.
+    figure = make_tracker(
+        domain, text="how many courses for everyone?", intent="faq", events=answered, slots=slots
+    )
+    await ActionAnswerFaq().run(CollectingDispatcher(), figure, domain)
+    assert asked[1] is None

@@ -226,6 +226,17 @@ async def test_a_correction_that_gives_the_new_value_takes_it_and_the_answer_bes
         slots={**partly, "requested_slot": "requester_mobile"},
     )
     assert email["requester_email"] == "rc.sharma@nic.in" and "requester_mobile" not in email
+    # Read as an answer, not a correction, by NLU; the state asked for comes before it.
+    state = await validate(
+        domain,
+        CollectingDispatcher(),
+        text="बिहार। और माफ़ कीजिए, मोबाइल नंबर गलत लिख दिया था, सही नंबर 9431076534 है।",
+        intent="inform",
+        entities=[],
+        slots={**partly, "requester_mobile": "9431076543", "government_level": "state"}
+        | {"requested_slot": "ministry_or_state"},
+    )
+    assert state["requester_mobile"] == "9431076534" and state["ministry_or_state"] == "Bihar"
 
 
 async def test_a_field_tagged_with_an_unknown_value_is_read_from_the_words(domain, dispatcher) -> None:
@@ -565,6 +576,20 @@ async def test_asking_to_file_a_request_while_the_form_asks_goes_on(domain, disp
     )
     await ActionRequestStatus().run(asked, earlier, domain)
     assert responses(asked) == ["utter_ask_reference"]
+
+
+async def test_a_rule_asked_inside_the_form_read_as_a_status_check_is_answered(
+    domain, dispatcher, monkeypatch
+) -> None:
+    monkeypatch.setattr(organisation_request, "answer_from_knowledge", answering('Use "Request for help".'))
+    tracker = make_tracker(
+        domain,
+        text="ek sawal - ye request portal pe khud bhi bhej sakte hai kya, koi option hai?",
+        intent="check_request_status",
+        active_loop="organisation_request_form",
+    )
+    await ActionRequestStatus().run(dispatcher, tracker, domain)
+    assert [m.get("text") for m in dispatcher.messages] == ['Use "Request for help".']
 
 
 async def test_asking_to_see_ones_record_read_as_a_status_check_asks_for_the_proof(

@@ -107,9 +107,11 @@ async def test_nothing_personal_before_a_proof(domain, personal) -> None:
 
 
 async def test_a_portal_token_proves_and_the_summary_follows(domain, personal) -> None:
-    dispatcher, _ = await ask(
+    dispatcher, events = await ask(
         domain, personal, "my progress", "ask_course_progress", metadata={"portal_token": token(7)}
     )
+    # The card ends the turn: reached as another action's follow-up, nothing may show it twice.
+    assert events[-1] == FollowupAction("action_listen")
     assert responses(dispatcher) == [
         "utter_progress_summary",
         "utter_progress_days_left",
@@ -394,7 +396,7 @@ async def test_what_the_card_counts_asked_after_it_and_not_understood_gets_the_c
 async def test_an_unproven_certificate_question_gets_the_rules_and_a_way_to_check(domain, personal) -> None:
     dispatcher, events = await ask(domain, personal, "certificate not generated", "ask_certificate")
     assert responses(dispatcher) == ["utter_certificate_help"]
-    assert not any(e.get("event") == "followup" for e in events)
+    assert [e["name"] for e in events if e.get("event") == "followup"] == ["action_listen"]  # no proof asked
     assert personal.learner_records.lookups == []  # type: ignore[union-attr]
     # Its button, or a named course, asks for the proof and keeps the question waiting.
     for entities in ([{"entity": "scope", "value": "mine"}], [{"entity": "course", "value": "RTI"}]):

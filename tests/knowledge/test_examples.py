@@ -15,7 +15,7 @@ from tests.conftest import KB_DOCS
 from tests.fakes import HashingEncoder
 
 EXAMPLES = """\
-scope:
+who-is-covered:
   en:
     - is this compulsory for state staff
   hi:
@@ -40,8 +40,8 @@ def examples(tmp_path: Path) -> Path:
 def test_examples_are_read_by_passage_id(examples: Path) -> None:
     found = load_examples(examples)
     assert [(e.chunk_id, e.text) for e in found[:3]] == [
-        ("test-order#scope", "is this compulsory for state staff"),
-        ("test-order#scope", "क्या यह सबके लिए ज़रूरी है"),
+        ("test-order#who-is-covered", "is this compulsory for state staff"),
+        ("test-order#who-is-covered", "क्या यह सबके लिए ज़रूरी है"),
         ("test-order#registration", "naya account kaise banaye"),
     ]
     assert load_examples(examples / "absent") == [] and load_examples(None) == []
@@ -63,7 +63,7 @@ def test_examples_are_stored_with_the_index_and_embedded_only_when_changed(
     assert first.manifest.example_count == 3
     assert any("test-order#no-such-section" in warning for warning in first.warnings)
     stored = load_index(folder)
-    assert {e.chunk_id for e in stored.examples} == {"test-order#scope", "test-order#registration"}
+    assert {e.chunk_id for e in stored.examples} == {"test-order#who-is-covered", "test-order#registration"}
     assert stored.example_vectors.shape == (3, encoder.dimension)
     before = encoder.encoded
     ingest([KB_DOCS], folder, encoder=encoder, examples_folder=examples)
@@ -106,7 +106,9 @@ def test_a_question_like_an_example_lifts_its_passage(tmp_path: Path, examples: 
     assert after[0].dense == pytest.approx(before["test-order#registration"] + 2 * (1 - 0.6), abs=1e-4)
     others = {h.chunk.id: h.dense for h in after[1:]}
     assert others == pytest.approx({h: before[h] for h in others})
-    assert others["test-order#scope"] == pytest.approx(before["test-order#scope"])  # its examples are far
+    assert others["test-order#who-is-covered"] == pytest.approx(
+        before["test-order#who-is-covered"]
+    )  # its examples are far
 
 
 def test_every_shipped_example_names_a_passage_and_every_passage_has_some() -> None:

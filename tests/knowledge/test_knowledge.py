@@ -67,7 +67,7 @@ def test_markdown_front_matter_headings_lists_and_tables() -> None:
     assert document.source.date == "2025-07-04"
     assert document.source.link == "https://example.invalid/order"
     headings = [b for b in document.blocks if isinstance(b, Heading)]
-    assert [h.anchor for h in headings[1:]] == ["scope", "registration", "annexure-a"]
+    assert [h.anchor for h in headings[1:]] == ["who-is-covered", "registration", "annexure-a"]
     numbered = [b.text for b in document.blocks if isinstance(b, Paragraph) and b.numbered]
     assert numbered[0].startswith("1. Open the portal") and numbered[2].startswith("3. Verify")
     table = next(b for b in document.blocks if isinstance(b, Table))
@@ -140,7 +140,7 @@ def test_chunk_ids_are_shared_by_language_versions() -> None:
         english
         == hindi
         == [
-            "test-order#scope",
+            "test-order#who-is-covered",
             "test-order#registration",
             "test-order#annexure-a/row-1",
             "test-order#annexure-a/row-2",
@@ -259,9 +259,9 @@ def test_unrelated_questions_are_not_confident(knowledge_base: KnowledgeBase) ->
 
 
 def test_passage_prefers_the_users_language(knowledge_base: KnowledgeBase) -> None:
-    hindi = knowledge_base.passage("test-order#scope", "hi")
+    hindi = knowledge_base.passage("test-order#who-is-covered", "hi")
     assert hindi is not None and hindi.language == "hi"
-    assert knowledge_base.passage("test-order#scope", "ta") is not None
+    assert knowledge_base.passage("test-order#who-is-covered", "ta") is not None
     assert knowledge_base.passage("nope#none", "en") is None
 
 
@@ -297,7 +297,7 @@ def test_the_answer_cites_authority_number_date_and_link(knowledge_base: Knowled
 
 
 def test_asking_for_more_gives_a_longer_answer(knowledge_base: KnowledgeBase) -> None:
-    chunk = knowledge_base.passage("test-order#scope", "en")
+    chunk = knowledge_base.passage("test-order#who-is-covered", "en")
     assert chunk is not None
     long_chunk = type(chunk)(chunk.id, chunk.source, chunk.heading, "One fact here. " * 80)
     assert len(compose(long_chunk, "explain in detail", "en")) > len(compose(long_chunk, "what?", "en")) + 500
@@ -375,7 +375,7 @@ def test_the_shipped_glossary_loads_and_maps_to_english() -> None:
 def test_a_follow_up_on_the_passage_just_sent_gets_the_sentence_its_question_word_asks_for(
     knowledge_base: KnowledgeBase,
 ) -> None:
-    scope = knowledge_base.passage("test-order#scope", "en")
+    scope = knowledge_base.passage("test-order#who-is-covered", "en")
     row = knowledge_base.passage("test-order#annexure-a/row-2", "en")
     assert scope is not None and row is not None
     by_when = focused(row, "and by when?", "en")
@@ -387,11 +387,11 @@ def test_a_follow_up_on_the_passage_just_sent_gets_the_sentence_its_question_wor
 @pytest.mark.parametrize(
     ("question", "topic", "says_none_given"),
     [
-        ("Is there a maximum number of courses per month?", "test-order#scope", True),
-        ("kitne courses karne hain?", "test-order#scope", True),
+        ("Is there a maximum number of courses per month?", "test-order#who-is-covered", True),
+        ("kitne courses karne hain?", "test-order#who-is-covered", True),
         ("Finish half of the courses by when?", "test-order#annexure-a/row-2", False),  # the row has the date
         ("What do I do when the form does not open?", "test-order#registration", False),  # no figure asked
-        ("Who must take the courses?", "test-order#scope", False),
+        ("Who must take the courses?", "test-order#who-is-covered", False),
         # The row's figures count courses and give a date: they answer "how many courses", not "how many
         # portals" nor "how many minutes".
         ("How many courses must be finished?", "test-order#annexure-a/row-2", False),
@@ -438,7 +438,9 @@ def test_a_date_answers_how_many_days_but_not_how_many_minutes(knowledge_base: K
     row = "test-order#annexure-a/row-2"
     assert holds_figure(knowledge_base, row, "How many days are left?")
     assert not holds_figure(knowledge_base, row, "How many minutes are left?")
-    assert not holds_figure(knowledge_base, "test-order#scope", "How many days are left?")  # no figure
+    assert not holds_figure(
+        knowledge_base, "test-order#who-is-covered", "How many days are left?"
+    )  # no figure
 
 
 def test_romanised_passages_are_shown_to_hinglish_readers_but_not_searched(tmp_path: Path) -> None:
@@ -460,7 +462,7 @@ def test_romanised_passages_are_shown_to_hinglish_readers_but_not_searched(tmp_p
         assert [(h.chunk.id, round(h.score, 6)) for h in after.search(question)] == [
             (h.chunk.id, round(h.score, 6)) for h in before.search(question)
         ]
-    shown = after.passage("test-order#scope", "hinglish")
+    shown = after.passage("test-order#who-is-covered", "hinglish")
     assert shown is not None and shown.text.startswith("Har officer ko")
     # A passage with no romanised version is shown in English, which a Hinglish reader also reads.
     (docs / "deadlines.hinglish.md").write_text(romanised.split("## How to register")[0])
@@ -477,12 +479,12 @@ def test_a_follow_ups_own_words_choose_among_the_passages_its_context_finds(
     the context finds, the one its own words find best is chosen, keeping the context's top score."""
     row, scope, registration = (
         next(c for c in knowledge_base.chunks if c.id == f"test-order#{anchor}")
-        for anchor in ("annexure-a/row-2", "scope", "registration")
+        for anchor in ("annexure-a/row-2", "who-is-covered", "registration")
     )
     in_context = [Hit(row, 3.0, 0.5, 0.5), Hit(scope, 2.8, 0.4, 0.4), Hit(registration, 1.5, 0.2, 0.2)]
     own = [Hit(scope, 2.0, 0.4, 0.4), Hit(row, 1.0, 0.2, 0.2), Hit(registration, 1.9, 0.4, 0.4)]
     chosen = chosen_by_own_words(own, in_context)
-    assert [h.chunk.id for h in chosen] == ["test-order#scope", "test-order#annexure-a/row-2"]
+    assert [h.chunk.id for h in chosen] == ["test-order#who-is-covered", "test-order#annexure-a/row-2"]
     assert chosen[0].score == 3.0  # what was judged confident stays so
     # A passage far below the context's best is not the context's topic, however well its words match.
     assert all(h.chunk.id != "test-order#registration" for h in chosen)

@@ -11,9 +11,11 @@ from bot.knowledge.questions import (
     asking,
     asking_parts,
     asks_a_rule,
+    asks_whom_it_covers,
     is_question,
     leans_on_previous,
     question_parts,
+    sentences,
     wants_a_person,
     without_repeats,
 )
@@ -167,3 +169,22 @@ def test_a_rule_asked_with_must_in_hindi_and_hinglish() -> None:
 def test_someone_from_the_helpdesk_is_a_person_asked_for() -> None:
     assert wants_a_person("I did all the quizzes, still nothing. Can someone from the helpdesk look into it?")
     assert not wants_a_person("what is the helpdesk email?")
+
+
+def test_whom_a_rule_covers_is_asked_without_any_other_question() -> None:
+    assert asks_whom_it_covers("is that for everyone?")
+    assert asks_whom_it_covers("ye sab ke liye hai kya? hum log central govt me hain")
+    assert asks_whom_it_covers("क्या यह सबके लिए है?")
+    assert not asks_whom_it_covers("how many courses are mandatory for everyone in my office?")
+    assert not asks_whom_it_covers("is the portal free?")
+
+
+def test_a_full_stop_inside_an_address_or_a_figure_ends_no_sentence() -> None:
+    assert sentences("ईमेल गलत लिख दी। सही है rc.sharma@nic.in") == [
+        "ईमेल गलत लिख दी।",
+        "सही है rc.sharma@nic.in",
+    ]
+    assert sentences("Is it 2.5 hours? Visit igotkarmayogi.gov.in.") == [
+        "Is it 2.5 hours?",
+        "Visit igotkarmayogi.gov.in.",
+    ]
