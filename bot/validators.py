@@ -345,8 +345,9 @@ def organisation_key(name: str) -> str:
 
 # "My name is Geeta Kumari", "मेरा नाम गीता कुमारी है और ईमेल …", "Anil Kumar Meena, anil@mea.gov.in".
 _INTRODUCTION = re.compile(
-    r"^(?:(?:hi|hello|namaste|sir|ji|नमस्ते)[\s,!.]+)*(?:my (?:full )?name is|name is|name\s*:|i am|i'm|"
-    r"this is|myself|mera (?:pura |poora )?naam|मेरा (?:पूरा )?नाम|मैं)\s*",
+    r"^(?:(?:hi|hello|namaste|sir|ji|नमस्ते)[\s,!.]+)*(?:my (?:full )?name is|name is|i am|i'm|"
+    r"this is|myself|mera (?:pura |poora )?naam|मेरा (?:पूरा )?नाम|मैं|"
+    r"(?:full name|name|naam|नाम)\b\s*(?:hai\b|है)?\s*[:\-]?)\s*",
     re.IGNORECASE,
 )
 _NAME_END = re.compile(r"\s*(?:hai|hoon|hun|here|है|हूँ|हूं)\s*$", re.IGNORECASE)

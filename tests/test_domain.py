@@ -60,3 +60,13 @@ def test_no_two_different_conditions_of_a_response_can_hold_at_once() -> None:
         }
         nested = [(a, b) for a in conditions for b in conditions if a < b]
         assert nested == [], name
+
+
+def test_a_response_made_for_one_channel_exists_there_in_every_language() -> None:
+    """A Telegram-only variant (the share-my-number button) in English and Hindi but not in Hinglish
+    sends a Hinglish reader elsewhere the text about a button that is not there."""
+    for name, variations in load_domain()["responses"].items():
+        channels = {v.get("channel") for v in variations}
+        for channel in channels:
+            languages = {_language(v) for v in variations if v.get("channel") == channel}
+            assert languages == {"en", "hi", "hinglish"}, (name, channel)

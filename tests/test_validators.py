@@ -206,6 +206,10 @@ def test_personal_data_is_masked() -> None:
         ("My name is Ravi Shankar", "Ravi Shankar"),
         ("i am Priya Sharma 98100 12345", "Priya Sharma"),
         ("Mohd. Imran Qureshi", "Mohd. Imran Qureshi"),
+        ("naam Kavita Sharma, email kavita.sharma@rajasthan.gov.in", "Kavita Sharma"),
+        ("Name: Kavita Sharma", "Kavita Sharma"),
+        ("naam hai Ravi Kumar", "Ravi Kumar"),
+        ("Naamdev Singh", "Naamdev Singh"),  # a name that begins like the word, kept whole
     ],
 )
 def test_the_name_in_an_introduction(text: str, name: str) -> None:

@@ -282,7 +282,15 @@ def steers_away(tracker: Tracker, *, digression_confidence: float = DIGRESSION_C
     if FORM_SUBJECTS.get(tracker.active_loop_name or "") == name:
         return False
     if name in CONTROL_INTENTS:
-        return confidence >= 0.5 or is_button_payload(latest_text(tracker))
+        text = latest_text(tracker)
+        if (
+            name in ("cancel", "goodbye")
+            and confidence < digression_confidence
+            and not is_button_payload(text)
+        ):
+            # "Revenue" read as cancel at 0.51 is a department; a stop says so ("abhi nahi karna", "stop").
+            return bool(_REFUSING.search(text)) or closes(text)
+        return confidence >= 0.5 or is_button_payload(text)
     return name in DIGRESSION_INTENTS and confidence >= digression_confidence
 
 

@@ -46,13 +46,16 @@ class ActionAnswerDigression(Action):
         response = DIGRESSION_RESPONSES.get(intent or "")
         events: list[EventType] = []
         answered = None
-        if intent == "faq":
+        # "ye add hone me kitna time lagta hai?" read as out of scope inside the request form asks about the
+        # form's subject: answered, or the closest topics and the helpdesk; not "I only help with iGOT".
+        asked = intent == "faq" or (intent == "out_of_scope" and is_question(latest_text(tracker)))
+        if asked:
             events = await answer_from_knowledge(dispatcher, tracker) or []
         elif intent in ROUTED_INTENTS and tries_the_answer(intent, latest_text(tracker)):
             # The same choice as outside a form: a general question gets the circulars' answer.
             answered = await answer_from_knowledge(dispatcher, tracker, admit_doubt=False)
             events = answered or []
-        if intent != "faq" and answered is None and response:
+        if not asked and answered is None and response:
             dispatcher.utter_message(response=response, **response_kwargs(tracker))
         dispatcher.utter_message(response="utter_continue_form")
         return events

@@ -7,9 +7,9 @@ from rasa_sdk.events import FollowupAction, SlotSet, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 
-from bot.actions import fallback, records
+from bot.actions import digression, fallback, records
 from bot.actions.answer_first import ActionAnswerFirst
-from bot.actions.common import closes, insists_after_refusal
+from bot.actions.common import closes, insists_after_refusal, steers_away
 from bot.actions.digression import ActionAnswerDigression, ActionCancelForm
 from bot.actions.escalation import ActionEscalate
 from bot.actions.fallback import ActionFallback
@@ -173,6 +173,46 @@ async def test_digression_answers_then_returns_to_the_form(domain, dispatcher) -
     )
     await ActionAnswerDigression().run(dispatcher, tracker, domain)
     assert responses(dispatcher) == ["utter_certificate_help", "utter_continue_form"]
+
+
+async def test_a_question_read_as_out_of_scope_inside_a_form_gets_the_circulars(
+    domain, dispatcher, monkeypatch
+) -> None:
+    monkeypatch.setattr(digression, "answer_from_knowledge", answering("The sources give no time for that."))
+    tracker = make_tracker(
+        domain,
+        text="ye add hone me kitna time lagta hai?",
+        intent="out_of_scope",
+        active_loop="organisation_request_form",
+    )
+    await ActionAnswerDigression().run(dispatcher, tracker, domain)
+    assert [m.get("text") or m.get("response") for m in dispatcher.messages] == [
+        "The sources give no time for that.",
+        "utter_continue_form",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "confidence", "steers"),
+    [
+        ("Revenue", 0.51, False),  # a department the model took for a cancel
+        ("abhi nahi karna", 0.51, True),
+        ("stop this form", 0.6, True),
+        ("cancel", 0.95, True),
+    ],
+)
+def test_a_cancel_read_with_little_confidence_stops_a_form_only_when_the_words_say_so(
+    domain, text: str, confidence: float, steers: bool
+) -> None:
+    tracker = make_tracker(
+        domain,
+        text=text,
+        intent="cancel",
+        confidence=confidence,
+        active_loop="organisation_request_form",
+        slots={"requested_slot": "department"},
+    )
+    assert steers_away(tracker) is steers
 
 
 async def test_cancel_forgets_what_the_form_collected(domain, dispatcher) -> None:
