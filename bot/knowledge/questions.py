@@ -51,7 +51,7 @@ _FILLER_TEXT = """
 # "What is CCA in that OM?": the short form right after "what is" is the one asked.
 _WHAT_IS = regex.compile(
     r"\b(?:what\s+is|what's|whats|what\s+does|define)\s+(?:the\s+|an?\s+)?([\w/]+)"
-    r"(?:\s+(?:mean|means|stand\s+for))?\s*(?:[?.!]|$|\s+(?:in|on|from|under|of)\s)",
+    r"(?:\s+(?:mean|means|stand\s+for))?\s*(?:[?.!]|$|\s+(?:in|on|from|under|of)\s|,?\s+and\s+(?=what))",
     regex.IGNORECASE,
 )
 _FILLER_WORDS = frozenset(_FILLER_TEXT.split())
@@ -177,9 +177,9 @@ def acronyms_asked(text: str, acronyms: dict[str, str]) -> list[str]:
     if len(known) == 1:
         return known
     if meaning is None:
-        first = _WHAT_IS.search(text)
-        asked = first.group(1).casefold() if first else ""
-        return [asked] if asked in known else []
+        # "What is MDO and what is CCA?": each short form right after a "what is".
+        asked = [m.group(1).casefold() for m in _WHAT_IS.finditer(text)]
+        return [a for a in dict.fromkeys(asked) if a in known][:MAX_ACRONYMS]
     repeated = [a for a in known if found.count(a) > 1]
     if len(repeated) == 1:
         return repeated

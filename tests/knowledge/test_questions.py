@@ -57,6 +57,7 @@ def test_a_question_pasted_twice_or_three_times_is_kept_once() -> None:
         ("MDO का विस्तार बताइए", ["mdo"]),
         ("CCA ka vistar?", ["cca"]),
         ("What is CCA in that OM?", ["cca"]),  # the one right after "what is"
+        ("What is MDO and what is CCA?", ["mdo", "cca"]),
         ("what is the OM about APAR", []),  # asks what the order says, not a meaning
         ("what is iGOT and OM", []),
         ("MDO & CCA — दोनों के full forms?", ["mdo", "cca"]),
