@@ -83,11 +83,10 @@ def stops(text: str) -> bool:
 def closes(text: str) -> bool:
     """Whether the message ends the conversation or stops what is going on: a stop, or thanks with
     no question and no value in it ("theek hai, IT wale se baat karta hu. thanks")."""
-    if is_button_payload(text):
-        return False
     if stops(text):
         return True
-    return says_goodbye(text) and not is_question(text) and not _VALUE.search(text)
+    thanks = says_goodbye(text) and not is_question(text) and not _VALUE.search(text)
+    return thanks and not is_button_payload(text)
 
 
 # A yes in the words ("ok please send that request for me") stops nothing, whatever the model read it as;
