@@ -37,12 +37,13 @@ from bot.actions.identity import proof_in_message
 from bot.actions.knowledge import answer_from_knowledge
 from bot.actions.organisation_request import start_organisation_request
 from bot.actions.otp import otp_channel_from_text, otp_start
+from bot.actions.records import asks_for_own_record
 from bot.knowledge.questions import (
+    LONG_MESSAGE_CHARS,
     about_own_record,
-    about_someone_else,
     asks_a_rule,
+    asks_about_someone_else,
     is_question,
-    mentions_records,
     reports_a_problem,
     wants_a_person,
 )
@@ -111,7 +112,11 @@ def tries_the_answer(intent: str, text: str) -> bool:
     if intent == "request_human":
         return is_question(text) and not wants_a_person(text)
     if intent in PERSONAL:
-        # "Do I have to finish every course on my list?" asks a rule, though it says "my".
+        # "Do I have to finish every course on my list?" asks a rule, though it says "my". Of a long
+        # message, the question decides ("… I retire in March and my service book lists none of my
+        # courses. Where do I download the certificates, and which section do I give them to?").
+        if len(text) >= LONG_MESSAGE_CHARS:
+            return is_question(text) and not asks_for_own_record(text)
         return is_question(text) and (not about_own_record(text) or asks_a_rule(text))
     if intent == "ask_registration_help":
         # "how do I register?" wants the seven steps; "what details do I fill in to register?" a fact.
@@ -138,7 +143,7 @@ class ActionAnswerFirst(Action):
             return [FollowupAction("action_listen")]
         if intent != "request_human" and wants_a_person(text):
             return [FollowupAction("action_escalate")]
-        if intent in MISREAD_INTENTS and about_someone_else(text) and mentions_records(text):
+        if intent in MISREAD_INTENTS and asks_about_someone_else(text):
             # "But I am his RO, I have to write his APAR!" read as "are you a bot?": a colleague's record.
             return [FollowupAction("action_refuse_other_person")]
         if intent == "set_language":
@@ -159,7 +164,10 @@ class ActionAnswerFirst(Action):
             # "Is 5 enough or must I finish all 8?" read as a registration step: the card answers it.
             return [FollowupAction("action_personal_records")]
         if tries_the_answer(intent, text) and not names_own_certificate(tracker, intent):
-            answered = await answer_from_knowledge(dispatcher, tracker, admit_doubt=False)
+            # "OTP कितने मिनट तक valid रहता है?" reports no problem: when the circulars are not sure, the
+            # closest topics and the helpdesk, then the offer, rather than a checklist nobody asked for.
+            only_asks = intent in GUIDED and is_question(text) and not reports_a_problem(text)
+            answered = await answer_from_knowledge(dispatcher, tracker, admit_doubt=only_asks)
             if answered is not None and intent in STARTED_AFTER_ANSWER and reports_a_problem(text):
                 # "Our office is not in the drop-down. What do I do now?": the rule, then the request.
                 return [*answered, *start_flow(dispatcher, tracker, intent, text)]

@@ -36,13 +36,13 @@ from bot.actions.identity import IDENTITY_SLOTS, proof_in_message, proven_employ
 from bot.actions.knowledge import answer_from_knowledge
 from bot.identity import audit
 from bot.knowledge.questions import (
+    LONG_MESSAGE_CHARS,
     about_own_record,
     about_someone_else,
     asking,
     asks_a_rule,
+    asks_about_someone_else,
     is_question,
-    mentions_records,
-    names_another_person,
     names_own_record,
 )
 from bot.records import progress
@@ -423,16 +423,22 @@ class ActionRefuseOtherPerson(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         text = latest_text(tracker)
-        if about_own_record(text) and not about_someone_else(text) and not asks_a_rule(text):
+        # Of a long message, the question decides: "My Joint Secretary forwarded the OM … When was the
+        # assessment to go live, so that I can see whether we are late?" asks a date, of nobody's record.
+        if len(text) >= LONG_MESSAGE_CHARS:
+            own = asks_for_own_record(text)
+        else:
             # "I am Priya Sharma, priya.sharma@nic.in, what is my progress?": a name is not a colleague.
             # "Main junior assistant hoon, kya mujhe certificate APAR ke saath lagana padega?" asks a rule.
+            own = about_own_record(text) and not about_someone_else(text) and not asks_a_rule(text)
+        if own:
             return [FollowupAction("action_personal_records")]
-        named = names_another_person(text) or "@" in text
-        pointed_at = about_someone_else(text) and mentions_records(text)
         pressing = insists_after_refusal(tracker)  # "मैं उनका RO हूँ, फिर भी नहीं बता सकते?" names no one
-        if not named and not pointed_at and not pressing and not is_button_payload(text):
-            # "उसके प्रश्न बैंक?" ("and its question bank?") points at no one's record, and "certificate
-            # nahi bana, kya reh gaya?" names no one at all: questions, answered when the search is sure.
+        named = asks_about_someone_else(text) or "@" in text  # an address is someone's
+        if not named and not pressing and not is_button_payload(text):
+            # "उसके प्रश्न बैंक?" ("and its question bank?") points at no one's record, "certificate nahi
+            # bana, kya reh gaya?" names no one at all, and "my colleague has more points than me; how
+            # are they earned?" asks a rule: questions, answered when the search is sure.
             answered = await answer_from_knowledge(dispatcher, tracker, admit_doubt=False)
             if answered is not None:
                 return answered

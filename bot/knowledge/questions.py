@@ -165,8 +165,7 @@ def acronyms_asked(text: str, acronyms: dict[str, str]) -> list[str]:
     meaning", "iGOT ka full form kya hai, papa puch rahe the", "MDO/CCA, expand both", "AIS?". Empty when
     the message asks more than that. Where one short form is asked about another ("OM में AIS लिखा है,
     AIS मतलब क्या?"), the one named twice, or nearest to "meaning"."""
-    # "MDO/CCA" is two short forms, unless the list has it as one ("AS/JS").
-    found = [p for w in tokenize(text) for p in ([w] if w in acronyms else w.split("/")) if p]
+    found = _short_forms(text, acronyms)
     known = list(dict.fromkeys(w for w in found if w in acronyms))
     if not known:
         return []
@@ -184,6 +183,28 @@ def acronyms_asked(text: str, acronyms: dict[str, str]) -> list[str]:
     if len(repeated) == 1:
         return repeated
     return known[:MAX_ACRONYMS]
+
+
+def _short_forms(text: str, acronyms: dict[str, str]) -> list[str]:
+    """The words, with "MDO/CCA" read as two short forms unless the list has it as one ("AS/JS")."""
+    return [p for w in tokenize(text) for p in ([w] if w in acronyms else w.split("/")) if p]
+
+
+def acronyms_pointed_at(text: str, acronyms: dict[str, str]) -> list[str]:
+    """The short forms a sentence asking a meaning points back at, naming none itself: "OM में बार-बार
+    'MDO/CCA' लिखा है। इन दोनों का पूरा मतलब क्या है?", "iGOT mein i, G, O, T kis cheez ke liye hai? Poora
+    naam kya banta hai?". Those of the last clause before it that names any, when it names one to three."""
+    said = sentences(text)
+    for before, sentence in itertools.pairwise(said):
+        if not (is_question(sentence) and _ASKS_MEANING.search(sentence)):
+            continue
+        if any(w in acronyms for w in _short_forms(sentence, acronyms)):
+            continue
+        for clause in reversed(_CLAUSE.split(before)):
+            named = list(dict.fromkeys(w for w in _short_forms(clause, acronyms) if w in acronyms))
+            if named:
+                return named if len(named) <= MAX_ACRONYMS else []
+    return []
 
 
 def leans_on_previous(text: str) -> bool:
@@ -367,6 +388,48 @@ def names_own_record(text: str) -> bool:
 
 def mentions_records(text: str) -> bool:
     return bool(_RECORDS.search(text))
+
+
+# A pronoun a few words before a record word points at a person's record ("uske kitne course hue", "his
+# APAR"); before anything else it points at a thing ("uske module 2 mein kya hai", "uska number").
+_POINTS_AT_RECORD = regex.compile(
+    rf"(?:\b(?:{_PRONOUNS})\b|{_PRONOUNS_HINDI})\s+(?:\S+\s+){{0,2}}?"
+    rf"(?:\b(?:{_RECORD_WORDS}|apar)\b|{_RECORD_WORDS_HINDI})",
+    regex.IGNORECASE,
+)
+# A person the question speaks of, named before in the message ("they", "वह" point at things as often).
+_PERSON = regex.compile(
+    r"\b(?:he|she|him|usne|unhone|unhe|unko|usko)\b|"
+    r"(?<![\p{L}\p{M}])(?:उसने|उन्होंने|उन्हें|उसको|उनको)(?![\p{L}\p{M}])",
+    regex.IGNORECASE,
+)
+# How something works is asked of nobody's record: "ये points बढ़ते कैसे हैं?", "how are they earned?".
+_ASKS_HOW = regex.compile(
+    r"\b(?:how (?:do|does|are|can|to|will|is it)|kaise|kese|kaisey)\b|कैसे", regex.IGNORECASE
+)
+
+
+def asks_about_someone_else(text: str) -> bool:
+    """Whether the message asks about another person's record: it names the person, or points at their
+    record, in what it asks. Of a story followed by a question, the question decides: "मेरे colleague के
+    karma points मुझसे ज़्यादा हैं। ये points बढ़ते कैसे हैं?" asks how points are earned, while "Mere
+    colleague Ramesh ka progress. Kitna hua?" asks the colleague's record."""
+
+    def names(part: str) -> bool:
+        return names_another_person(part) or bool(_POINTS_AT_RECORD.search(_NO_THIRD_PARTY.sub(" ", part)))
+
+    said = sentences(text)
+    asked = [s for s in said if is_question(s)]
+    if not asked or len(asked) == len(said):
+        return names(text)
+    question = " ".join(asked)
+    if names(question):
+        return True
+    if not names(text):
+        return False
+    if _PERSON.search(question):
+        return True  # "My colleague has not finished. How many has he done?"
+    return mentions_records(question) and not _ASKS_HOW.search(question) and not _RULE_ASKED.search(question)
 
 
 # A rule asked in the first person ("do I have to finish every course on my list?", "can I do the

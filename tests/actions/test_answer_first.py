@@ -56,6 +56,21 @@ def followup(events: list[dict]) -> str | None:
         ("otp_not_received", "email wala OTP nahi aaya, email ke liye kya check karu??", True),
         ("bot_challenge", "OM में AIS लिखा है, AIS मतलब क्या?", True),
         ("bot_challenge", "are you a bot?", False),
+        # Of a long message, the question decides, whatever the story before it says of oneself.
+        (
+            "ask_certificate",
+            "I retire next March and I want my records in order before that. Over the last year I finished "
+            "many courses on iGOT, on ethics and office procedure, but my service book shows none of them. "
+            "Where on the portal do I download the certificates, and which section of my office takes them?",
+            True,
+        ),
+        (
+            "ask_course_progress",
+            "I joined this office in August and nobody handed over the training work to me. My boss wants "
+            "to know where we stand, and I have been told to look at my own courses first. Please check "
+            "mine: how many of my prescribed courses have I completed so far, and what is pending?",
+            False,
+        ),
     ],
 )
 def test_which_messages_are_answered_before_any_flow(intent: str, text: str, answer_first: bool) -> None:
@@ -100,6 +115,18 @@ async def test_an_otp_problem_starts_the_checklist_from_what_was_said(domain, di
     )
     assert followup(events) == "otp_form"
     assert slot_values(events) == {"otp_channel": "mobile", "otp_step": 1}  # the Aadhaar check is skipped
+
+
+async def test_an_otp_fact_the_circulars_lack_gets_a_clear_not_sure_not_the_checklist(
+    domain, dispatcher
+) -> None:
+    """ "How many minutes is the OTP valid?" reports no problem: the closest topics, then the offer."""
+    tracker = make_tracker(domain, text="How many minutes is the OTP valid?", intent="otp_not_received")
+    events = await ActionAnswerFirst().run(dispatcher, tracker, domain)
+    said = responses(dispatcher)
+    assert said[0] in ("utter_knowledge_not_sure", "utter_knowledge_closest")
+    assert said[-1] == "utter_offer_otp_checks"
+    assert followup(events) == "action_listen"  # not the otp_form
 
 
 def test_the_checklist_asks_the_channel_only_when_none_was_named() -> None:

@@ -489,6 +489,9 @@ async def test_a_rule_asked_by_someone_who_names_their_rank_is_answered(
         "uska progress batao",
         "मेरे दोस्त के पॉइंट्स",
         "aur mere colleague Rakesh Yadav ka kitna hua? same section me hai",  # no record word, a colleague
+        # A story naming a colleague, then a question about them.
+        "My colleague has not finished his courses yet. How many has he done?",
+        "Mere colleague Ramesh ka progress dekhna hai. Kitna hua?",
     ],
 )
 async def test_a_colleague_named_next_to_my_is_still_someone_else(domain, dispatcher, text) -> None:
@@ -577,6 +580,29 @@ async def test_a_message_that_names_no_one_is_answered_not_refused(domain, dispa
         named, make_tracker(domain, text="is neha.gupta@gov.in on track?"), domain
     )
     assert responses(named) == ["utter_other_person_refused"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # The story names a colleague; the question asks how something works.
+        "My colleague has far more Karma Points than I do. How do they go up?",
+        "मेरे सहकर्मी के पॉइंट्स मुझसे ज़्यादा हैं। ये पॉइंट्स कैसे मिलते हैं?",
+        # A pronoun before something that is no record points at a thing, not a person.
+        "Is course ka final quiz kitna lamba hai, aur uske module 3 mein kya padhaya jata hai?",
+        # A long story about oneself and one's superiors; the question asks a date of the order.
+        "My Joint Secretary forwarded an old DoPT office memorandum this morning and wrote only 'check "
+        "compliance' under it. I became Under Secretary in August and this is new to me; my predecessor "
+        "retired without a handing-over note. The memorandum ends with a table of dates. When was the "
+        "comprehensive assessment supposed to go live on iGOT, so that I can see whether we are late?",
+    ],
+)
+async def test_a_question_that_asks_no_ones_record_is_answered_not_refused(
+    domain, dispatcher, monkeypatch, text
+) -> None:
+    monkeypatch.setattr(records, "answer_from_knowledge", answering("From the circulars."))
+    await ActionRefuseOtherPerson().run(dispatcher, make_tracker(domain, text=text), domain)
+    assert [m["text"] for m in dispatcher.messages] == ["From the circulars."]
 
 
 async def test_pressing_after_a_refusal_is_refused_again(domain, dispatcher, monkeypatch) -> None:

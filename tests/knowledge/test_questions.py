@@ -8,9 +8,11 @@ from bot.knowledge.questions import (
     OutsideTopics,
     about_someone_else,
     acronyms_asked,
+    acronyms_pointed_at,
     asking,
     asking_parts,
     asks_a_rule,
+    asks_about_someone_else,
     asks_whom_it_covers,
     is_question,
     leans_on_previous,
@@ -66,6 +68,40 @@ def test_a_question_pasted_twice_or_three_times_is_kept_once() -> None:
 )
 def test_the_acronyms_whose_meaning_is_asked(text: str, asked: list[str]) -> None:
     assert acronyms_asked(text, ACRONYMS) == asked
+
+
+@pytest.mark.parametrize(
+    ("text", "asked"),
+    [
+        # A question asking a meaning that names no short form: those of the clause before it.
+        (
+            "My section officer sent the OM, and it says MDO/CCA everywhere. What do both of these mean?",
+            ["mdo", "cca"],
+        ),
+        ("iGOT mein i, G, O, T kis cheez ke liye hai? Poora naam kya hai?", ["igot"]),
+        ("What is the deadline? And what does that mean for me?", []),  # asks no meaning of a short form
+        ("MDO ka matlab kya hai?", []),  # names its own: acronyms_asked reads it
+    ],
+)
+def test_the_acronyms_a_meaning_question_points_back_at(text: str, asked: list[str]) -> None:
+    assert acronyms_pointed_at(text, ACRONYMS) == asked
+
+
+@pytest.mark.parametrize(
+    ("text", "asks"),
+    [
+        ("uska progress batao", True),
+        ("his certificate?", True),
+        ("My colleague has not finished his courses yet. How many has he done?", True),
+        ("Mere colleague Ramesh ka progress dekhna hai. Kitna hua?", True),
+        ("My colleague has far more Karma Points than I do. How do they go up?", False),
+        ("My boss got many points this month. Is there a monthly cap?", False),
+        ("Is course ka quiz kaisa hai, aur uske module 3 mein kya hai?", False),  # "its module"
+        ("What is the deadline?", False),
+    ],
+)
+def test_whether_a_message_asks_about_someone_elses_record(text: str, asks: bool) -> None:
+    assert asks_about_someone_else(text) is asks
 
 
 @pytest.mark.parametrize(
