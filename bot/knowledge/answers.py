@@ -10,6 +10,7 @@ from bot.knowledge.chunking import Chunk
 from bot.knowledge.documents import Source
 from bot.knowledge.questions import (
     acronyms_asked,
+    acronyms_pointed_at,
     asking,
     asking_parts,
     is_question,
@@ -117,6 +118,16 @@ NO_FIGURE = {
     "hi": "स्रोतों में इसकी कोई संख्या या तिथि नहीं दी गई है। वे इतना कहते हैं:",
     "hinglish": "Sources mein iska koi number ya date nahi diya gaya hai. Woh itna kehte hain:",
 }
+# Said before a passage whose dates all fall before the year asked about ("the deadline for 2026-27?"): the
+# sources set no date for it, and the user reads the last one they do set.
+NO_DATE_FOR = {
+    "en": "The sources do not give a date for {period}. What they do say:",
+    "hi": "स्रोतों में {period} के लिए कोई तिथि नहीं दी गई है। वे इतना कहते हैं:",
+    "hinglish": "Sources mein {period} ke liye koi date nahi di gayi hai. Woh itna kehte hain:",
+}
+# A year or a year span named in a question: "2027", "2026-27", "2026–2027".
+_PERIOD = regex.compile(r"(?<!\d[./-])\b(20\d\d)(?:\s*[-–/]\s*(\d\d(?:\d\d)?))?\b(?![./-]\d)")
+_YEAR = regex.compile(r"(?<!\d)(20\d\d)(?!\d)")
 _DATE = regex.compile(
     r"\b\d{1,2}[./-]\d{1,2}[./-]\d{4}\b|\b\d{1,2}\s+(?:January|February|March|April|May|June|July|August|"
     r"September|October|November|December|जनवरी|फ़रवरी|फरवरी|मार्च|अप्रैल|मई|जून|जुलाई|अगस्त|सितंबर|अक्टूबर|"
@@ -210,6 +221,25 @@ def holds_figure(knowledge: KnowledgeBase, chunk_id: str, question: str = "") ->
     return any(_counts(text, thing) for text in texts for thing in things)
 
 
+def period_not_covered(question: str, passage: Chunk) -> str | None:
+    """The period a question asks a date for ("kab tak, 2026-27 ke liye?") when the passage's dates reach
+    none of the periods it names: the sources set no date for it. None when it asks no date, or one of
+    its periods ends in a year the passage has a date in ("the 2025-26 deadline": 31 March 2026)."""
+    if not _ASKS_WHEN.search(question):
+        return None
+    named = list(_PERIOD.finditer(_DATE.sub(" ", question)))  # "after the 31 March 2026 one" names a date
+    # A year span is the period asked about; a lone year beside it names something else ("March 2026
+    # is over; what is the date for 2026-27?").
+    named = [found for found in named if found.group(2)] or named
+    if not named:
+        return None
+    dated = {int(year) for year in _YEAR.findall(" ".join(_DATE.findall(passage.text)))}
+    ends = [int(f.group(1)[:2] + f.group(2)[-2:]) if f.group(2) else int(f.group(1)) for f in named]
+    if not dated or any(end in dated for end in ends):
+        return None
+    return named[0].group(0)
+
+
 def focused(passage: Chunk, asked: str, language: str) -> str | None:
     """For a follow-up that the passage just sent also answers ("and by when?"), its sentences that
     hold what the question word asks for (a date, a number), with the citation; None when the
@@ -295,7 +325,10 @@ def answer_question(
 
     def answer(chunk: Chunk, asked: str, also: str = "") -> Answer:
         said = compose(chunk, asked, language, more_detail=more_detail, also=also)
-        if asks_a_figure(question) and not holds_figure(knowledge, chunk.id, question):
+        period = period_not_covered(question, knowledge.passage(chunk.id, "en") or chunk)
+        if period is not None:
+            said = f"{NO_DATE_FOR.get(language, NO_DATE_FOR['en']).format(period=period)}\n{said}"
+        elif asks_a_figure(question) and not holds_figure(knowledge, chunk.id, question):
             said = f"{NO_FIGURE.get(language, NO_FIGURE['en'])}\n{said}"
         return Answer(chunk.id, said, asked)
 
@@ -304,13 +337,17 @@ def answer_question(
         return answer(chosen, question or chosen.heading) if chosen is not None else None
     asked = without_repeats(question)
     # "एक मिनट, ये MDO का मतलब क्या होता है? पोर्टल पर हर जगह यही लिखा है": the sentence that asks.
-    short_forms = acronyms_asked(asked, knowledge.acronyms) or next(
-        (
-            named
-            for part in sentences(asked)
-            if is_question(part) and (named := acronyms_asked(part, knowledge.acronyms))
-        ),
-        [],
+    short_forms = (
+        acronyms_asked(asked, knowledge.acronyms)
+        or next(
+            (
+                named
+                for part in sentences(asked)
+                if is_question(part) and (named := acronyms_asked(part, knowledge.acronyms))
+            ),
+            [],
+        )
+        or acronyms_pointed_at(asked, knowledge.acronyms)
     )
     sections = [knowledge.passage(knowledge.acronyms[acronym], language) for acronym in short_forms]
     found = [section for section in sections if section is not None]

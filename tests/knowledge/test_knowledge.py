@@ -9,6 +9,7 @@ from pypdf import PdfWriter
 from typer.testing import CliRunner
 
 from bot.knowledge.answers import (
+    NO_DATE_FOR,
     NO_FIGURE,
     SHORT_ANSWER_CHARS,
     Answer,
@@ -20,10 +21,11 @@ from bot.knowledge.answers import (
     excerpt,
     focused,
     holds_figure,
+    period_not_covered,
     sentences,
 )
-from bot.knowledge.chunking import chunk_document, deduplicate
-from bot.knowledge.documents import DocumentError, Heading, Paragraph, Table, read_document
+from bot.knowledge.chunking import Chunk, chunk_document, deduplicate
+from bot.knowledge.documents import DocumentError, Heading, Paragraph, Source, Table, read_document
 from bot.knowledge.index import REBUILD_HINT, IndexUnavailable, load_index
 from bot.knowledge.ingest import ingest
 from bot.knowledge.search import Glossary, Hit, KnowledgeBase
@@ -413,6 +415,44 @@ def test_a_figure_asked_of_a_passage_without_one_is_said_to_be_missing(
         answer = answer_question(knowledge_base, question, language, topic=topic)
         assert isinstance(answer, Answer)
         assert answer.text.startswith(NO_FIGURE[language]) is says_none_given, (question, language)
+
+
+DEADLINE_ROW = Chunk(
+    "test-order#annexure-a/row-6",
+    Source("test-order", "Test order", "en"),
+    "Annexure A",
+    "Item: employees complete half of the prescribed courses; Deadline: by 31.03.2026 (31 March 2026)",
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "period"),
+    [
+        ("What is the last date for the 2026-27 courses?", "2026-27"),
+        ("March 2026 is over. By when for 2026-27?", "2026-27"),  # the span, not the month named
+        ("Now that the 31 March 2026 deadline is over, what is the deadline for 2027?", "2027"),
+        ("kab tak, 2026-2027 ke liye?", "2026-2027"),
+        ("What is the deadline for the 2025-26 courses?", None),  # it ends in 2026, which has a date
+        ("What is the deadline?", None),  # no year named
+        ("How many courses in 2026-27?", None),  # asks no date
+    ],
+)
+def test_a_date_asked_for_a_year_the_sources_do_not_reach_is_said_to_be_missing(
+    question: str, period: str | None
+) -> None:
+    assert period_not_covered(question, DEADLINE_ROW) == period
+
+
+def test_the_answer_says_the_sources_give_no_date_for_that_year(knowledge_base: KnowledgeBase) -> None:
+    for language in ("en", "hi", "hinglish"):
+        answer = answer_question(
+            knowledge_base,
+            "What is the last date for 2031-32?",
+            language,
+            topic="test-order#annexure-a/row-2",
+        )
+        assert isinstance(answer, Answer)
+        assert answer.text.startswith(NO_DATE_FOR[language].format(period="2031-32")), language
 
 
 def test_a_follow_up_naming_its_own_topic_with_a_pointer_gets_that_topic(
