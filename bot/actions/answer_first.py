@@ -167,7 +167,10 @@ class ActionAnswerFirst(Action):
             # "OTP कितने मिनट तक valid रहता है?" reports no problem: when the circulars are not sure, the
             # closest topics and the helpdesk, then the offer, rather than a checklist nobody asked for.
             only_asks = intent in GUIDED and is_question(text) and not reports_a_problem(text)
-            answered = await answer_from_knowledge(dispatcher, tracker, admit_doubt=only_asks)
+            # Read as outside our subject, a question that resembles a passage gets it with the doubt said.
+            answered = await answer_from_knowledge(
+                dispatcher, tracker, admit_doubt=only_asks, doubt_when_close=intent == "out_of_scope"
+            )
             if answered is not None and intent in STARTED_AFTER_ANSWER and reports_a_problem(text):
                 # "Our office is not in the drop-down. What do I do now?": the rule, then the request.
                 return [*answered, *start_flow(dispatcher, tracker, intent, text)]

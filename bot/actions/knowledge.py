@@ -48,12 +48,19 @@ def _knowledge() -> KnowledgeBase | None:
 
 
 async def answer_from_knowledge(
-    dispatcher: CollectingDispatcher, tracker: Tracker, *, admit_doubt: bool = True, text: str | None = None
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    *,
+    admit_doubt: bool = True,
+    doubt_when_close: bool = False,
+    text: str | None = None,
 ) -> list[EventType] | None:
     """Answer the latest message (or the part of it in `text`) from the knowledge base.
 
     Returns the events to apply, or None when nothing was said because `admit_doubt` is off (the
     fallback then goes on with its own clarification) and the search was unsure or unavailable.
+    `doubt_when_close` admits doubt all the same when a passage resembles the question: "APAR linkage
+    from which perf yr?" is shown the closest passage, not told it is outside what the bot knows.
     The passage answered last time is not sent again in a row: the next sure one is, or the user is
     told that was all and offered the helpdesk.
     """
@@ -117,7 +124,7 @@ async def answer_from_knowledge(
             SlotSet("kb_last_answer", result.passage_id),
             SlotSet("kb_last_question", mask_personal_data(result.question)[:MAX_CONTEXT_CHARS]),
         ]
-    if not admit_doubt:
+    if not admit_doubt and not (doubt_when_close and result.closest is not None):
         return None
     buttons = [{"title": t.title, "payload": f'/faq{{"kb_chunk": "{t.passage_id}"}}'} for t in result.topics]
     buttons.append(helpdesk_button(tracker))

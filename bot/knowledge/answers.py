@@ -375,9 +375,11 @@ def answer_question(
                 best,
             )
         first = knowledge.passage(best.chunk.id, language) or best.chunk
-        other = knowledge.complement([best, *(h for h in hits if h is not best)], read_as)
+        # A second question asked outright ("is it free? any app?") comes before a heading word the best
+        # passage lacks.
+        other = other_question_answered(knowledge, asked, best)
         if other is None:
-            other = other_question_answered(knowledge, asked, best)
+            other = knowledge.complement([best, *(h for h in hits if h is not best)], read_as)
         if other is None:
             tied = [h for h in hits if h is not best and best.score - h.score <= TIE_MARGIN]
             other = (tied[0], set(tokenize(read_as))) if tied else None

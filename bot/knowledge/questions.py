@@ -155,7 +155,10 @@ def question_parts(text: str) -> list[str]:
         part.strip()
         for sentence in sentences(text)
         for part in _SECOND_QUESTION.split(sentence)
-        if is_question(part) and len(tokenize(part)) >= MIN_PART_WORDS
+        # A whole sentence with its own question mark stands alone on one word ("is it free? any app?");
+        # a clause after "aur" needs more ("karma points kya hai aur kaise milte hai").
+        if is_question(part)
+        and len(tokenize(part)) >= (1 if part.strip() == sentence.strip() and "?" in part else MIN_PART_WORDS)
     ]
     return list(dict.fromkeys(parts)) if len(parts) > 1 else []
 

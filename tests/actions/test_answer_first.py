@@ -129,6 +129,21 @@ async def test_an_otp_fact_the_circulars_lack_gets_a_clear_not_sure_not_the_chec
     assert followup(events) == "action_listen"  # not the otp_form
 
 
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("officer browser half", "utter_knowledge_closest"),  # like a passage: shown, with the doubt
+        ("cricket score please", "utter_out_of_scope"),  # like none: outside what the bot knows
+    ],
+)
+async def test_a_message_read_as_out_of_scope_that_resembles_a_passage_gets_it(
+    domain, dispatcher, text: str, said: str
+) -> None:
+    tracker = make_tracker(domain, text=text, intent="out_of_scope")
+    await ActionAnswerFirst().run(dispatcher, tracker, domain)
+    assert responses(dispatcher)[0] == said
+
+
 def test_the_checklist_asks_the_channel_only_when_none_was_named() -> None:
     assert otp_start("OTP nahi aaya") == ([], "otp_form")
     events, first = otp_start("email otp nahi aaya, spam folder check kiya")

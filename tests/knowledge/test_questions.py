@@ -115,6 +115,8 @@ def test_whether_a_message_asks_about_someone_elses_record(text: str, asks: bool
         ("Which courses and certificates do I need?", []),  # "and" between two nouns
         ("how do I register", []),
         ("karma points kya hai aur kaise milte hai", []),  # the second asks too little on its own
+        ("is it free? any app for phone?", ["is it free?", "any app for phone?"]),  # two whole questions
+        ("iGOT free है? app भी है?", ["iGOT free है?", "app भी है?"]),
     ],
 )
 def test_a_message_that_asks_two_things_is_split_into_its_questions(text: str, parts: list[str]) -> None:
