@@ -13,10 +13,12 @@ from bot.knowledge.questions import (
     acronyms_pointed_at,
     asking,
     asking_parts,
+    besides_meanings,
     is_question,
     is_short,
     leans_on_previous,
     question_parts,
+    unknown_short_form_asked,
     without_pointers,
     without_repeats,
 )
@@ -39,6 +41,17 @@ _MORE = regex.compile(
 
 def wants_more(query: str) -> bool:
     return bool(_MORE.search(query))
+
+
+# A numbered item: "… in 7 steps: 1. Open the portal. 2. Press …".
+_ITEM_NUMBER = regex.compile(r"(?:^|\s)(\d{1,2})\.\s")
+
+
+def is_step_list(text: str) -> bool:
+    """Whether the text sets out numbered steps (1, 2, 3 …): such a list is sent whole, since steps 1 to 4
+    of seven leave the user stuck at the fifth ("list the steps", "password kaunse step pe?")."""
+    numbers = [int(n) for n in _ITEM_NUMBER.findall(text)]
+    return [n for n in numbers if n <= 3][:3] == [1, 2, 3]
 
 
 def sentences(text: str) -> list[str]:
@@ -87,7 +100,7 @@ def compose(
     """The passage's sentences that answer `query`, then `also` (more from the same document), then the
     citation; longer when more detail is asked (by default: when the question's words ask for it)."""
     more = wants_more(query) if more_detail is None else more_detail
-    limit = LONG_ANSWER_CHARS if more else SHORT_ANSWER_CHARS
+    limit = LONG_ANSWER_CHARS if more or is_step_list(chunk.text) else SHORT_ANSWER_CHARS
     said = excerpt(chunk.text, query, limit) + (f"\n{also}" if also else "")
     return f"{said}\n\n{citation(chunk.source, language)}"
 
@@ -124,6 +137,13 @@ NO_DATE_FOR = {
     "en": "The sources do not give a date for {period}. What they do say:",
     "hi": "स्रोतों में {period} के लिए कोई तिथि नहीं दी गई है। वे इतना कहते हैं:",
     "hinglish": "Sources mein {period} ke liye koi date nahi di gayi hai. Woh itna kehte hain:",
+}
+# Said before the passage that names a short form whose full form the sources do not give ("VIKAS ka
+# full form?"): the user learns that, and reads what they do say about it.
+NO_FULL_FORM = {
+    "en": "The sources do not give the full form of {short}. What they do say:",
+    "hi": "स्रोतों में {short} का पूरा नाम (full form) नहीं दिया गया है। वे इतना कहते हैं:",
+    "hinglish": "Sources mein {short} ka full form nahi diya gaya hai. Woh itna kehte hain:",
 }
 # A year or a year span named in a question: "2027", "2026-27", "2026–2027".
 _PERIOD = regex.compile(r"(?<!\d[./-])\b(20\d\d)(?:\s*[-–/]\s*(\d\d(?:\d\d)?))?\b(?![./-]\d)")
@@ -323,14 +343,32 @@ def answer_question(
     Blocking (it may encode the question): call it off the event loop.
     """
 
+    unexpanded = None if topic is not None else unknown_short_form_asked(question, knowledge.acronyms)
+
     def answer(chunk: Chunk, asked: str, also: str = "") -> Answer:
         said = compose(chunk, asked, language, more_detail=more_detail, also=also)
         period = period_not_covered(question, knowledge.passage(chunk.id, "en") or chunk)
-        if period is not None:
+        if unexpanded is not None:
+            said = f"{NO_FULL_FORM.get(language, NO_FULL_FORM['en']).format(short=unexpanded)}\n{said}"
+        elif period is not None:
             said = f"{NO_DATE_FOR.get(language, NO_DATE_FOR['en']).format(period=period)}\n{said}"
         elif asks_a_figure(question) and not holds_figure(knowledge, chunk.id, question):
             said = f"{NO_FIGURE.get(language, NO_FIGURE['en'])}\n{said}"
         return Answer(chunk.id, said, asked)
+
+    def with_other(first: Chunk, asked: str, other: tuple[Hit, set[str]] | None) -> Answer:
+        """The answer from `first`, then, briefly, the part of the question it left out ("…and who has
+        signed it?") from the other passage, cited once when both come from one document."""
+        second = knowledge.passage(other[0].chunk.id, language) if other is not None else None
+        if other is None or second is None:
+            return answer(first, asked)
+        also = excerpt(second.text, " ".join(sorted(other[1])), SECOND_ANSWER_CHARS)
+        if second.source == first.source:
+            return answer(first, asked, also)
+        main = answer(first, asked)
+        return Answer(
+            main.passage_id, f"{main.text}\n\n{also}\n\n{citation(second.source, language)}", main.question
+        )
 
     if topic is not None:
         chosen = knowledge.passage(topic, language)
@@ -352,7 +390,9 @@ def answer_question(
     sections = [knowledge.passage(knowledge.acronyms[acronym], language) for acronym in short_forms]
     found = [section for section in sections if section is not None]
     if len(found) == 1:
-        return answer(found[0], asked)
+        # "CBP credits means? and what is this competency passbook thing": the other question too.
+        rest = besides_meanings(asked, knowledge.acronyms)
+        return with_other(found[0], asked, answered_besides(knowledge, rest, found[0].id))
     if found:
         # "MDO and CCA?": each full form, from the one list of short forms, cited once.
         said = "\n".join(excerpt(s.text, asked) for s in found)
@@ -383,17 +423,7 @@ def answer_question(
         if other is None:
             tied = [h for h in hits if h is not best and best.score - h.score <= TIE_MARGIN]
             other = (tied[0], set(tokenize(read_as))) if tied else None
-        second = knowledge.passage(other[0].chunk.id, language) if other is not None else None
-        if other is None or second is None:
-            return answer(first, read_as)
-        # The part of the question the first passage left out ("…and who has signed it?"), briefly.
-        also = excerpt(second.text, " ".join(sorted(other[1])), SECOND_ANSWER_CHARS)
-        if second.source == first.source:
-            return answer(first, read_as, also)  # cited once
-        main = answer(first, read_as)
-        return Answer(
-            main.passage_id, f"{main.text}\n\n{also}\n\n{citation(second.source, language)}", main.question
-        )
+        return with_other(first, read_as, other)
     topics: dict[str, Topic] = {}
     for hit in hits:
         passage = knowledge.passage(hit.chunk.id, language) or hit.chunk
@@ -423,17 +453,24 @@ def scope_of(knowledge: KnowledgeBase, passage_id: str) -> str | None:
 def other_question_answered(knowledge: KnowledgeBase, asked: str, best: Hit) -> tuple[Hit, set[str]] | None:
     """For a message that asks two things ("Is there an app, and do we have to pay for it?"), the
     passage that answers a part the best one does not cover, with that part's words."""
-    for part in question_parts(asked):
-        words = set(tokenize(part))
-        if knowledge.coverage(part, best.chunk.id) >= 1.0:
-            continue  # the best passage already speaks of all of it
+    return answered_besides(knowledge, question_parts(asked), best.chunk.id)
+
+
+def answered_besides(
+    knowledge: KnowledgeBase, parts: list[str], answered: str
+) -> tuple[Hit, set[str]] | None:
+    """Of the questions `parts`, the first that another passage than `answered` speaks of more fully,
+    with that passage and the part's words."""
+    for part in parts:
+        if knowledge.coverage(part, answered) >= 1.0:
+            continue  # the passage already speaks of all of it
         hits = knowledge.search(part, MAX_TOPICS)
         if (
             knowledge.confident(hits, part)
-            and hits[0].chunk.id != best.chunk.id
-            and knowledge.coverage(part, hits[0].chunk.id) > knowledge.coverage(part, best.chunk.id)
+            and hits[0].chunk.id != answered
+            and knowledge.coverage(part, hits[0].chunk.id) > knowledge.coverage(part, answered)
         ):
-            return hits[0], words
+            return hits[0], set(tokenize(part))
     return None
 
 

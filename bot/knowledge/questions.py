@@ -193,6 +193,35 @@ def _short_forms(text: str, acronyms: dict[str, str]) -> list[str]:
     return [p for w in tokenize(text) for p in ([w] if w in acronyms else w.split("/")) if p]
 
 
+# A word written in capitals, as short forms are ("VIKAS", "NIC"), in the text as the user typed it.
+_IN_CAPITALS = regex.compile(r"(?<![\p{L}\p{N}])\p{Lu}{3,}(?![\p{L}\p{N}])")
+
+
+def unknown_short_form_asked(text: str, acronyms: dict[str, str]) -> str | None:
+    """A short form whose meaning a sentence asks that our list of short forms lacks ("VIKAS का full form
+    क्या है?"): the sources do not expand it, and the reply should say so before what they do say."""
+    for sentence in sentences(text):
+        if not _ASKS_MEANING.search(sentence):
+            continue
+        unknown = [w for w in _IN_CAPITALS.findall(sentence) if w.casefold() not in acronyms]
+        if unknown and not any(w in acronyms for w in _short_forms(sentence, acronyms)):
+            return unknown[0]
+    return None
+
+
+def besides_meanings(text: str, acronyms: dict[str, str]) -> list[str]:
+    """The questions of a message asking a short form's meaning that ask something else ("CBP credits
+    means? and what is this competency passbook thing"); none when it asks only meanings."""
+    return [
+        part
+        for part in sentences(text)
+        if is_question(part)
+        and not _ASKS_MEANING.search(part)
+        and not any(w in acronyms for w in _short_forms(part, acronyms))
+        and len(tokenize(part)) >= MIN_PART_WORDS
+    ]
+
+
 def acronyms_pointed_at(text: str, acronyms: dict[str, str]) -> list[str]:
     """The short forms a sentence asking a meaning points back at, naming none itself: "OM में बार-बार
     'MDO/CCA' लिखा है। इन दोनों का पूरा मतलब क्या है?", "iGOT mein i, G, O, T kis cheez ke liye hai? Poora
@@ -436,16 +465,19 @@ def asks_about_someone_else(text: str) -> bool:
 
 
 # A rule asked in the first person ("do I have to finish every course on my list?", "can I do the
-# courses on my own phone?", "mujhe kaunse course karne hain, DoPT decide karta hai?") rather than what
+# courses on my own phone?", "mujhe kaunse course karne hain, DoPT decide karta hai?", "आम तौर पर कितने समय
+# में बनता है?") rather than what
 # one's own record says ("have I finished?", "mere kitne course hue?", "मेरी प्रगति").
 _RULE_ASKED = regex.compile(
     r"\b(?:do i have to|do i need to|do we have to|must i|should i|can i|can we|"
     r"am i (?:required|supposed|allowed)|"
     r"is (?:it|that|this|some \w+) (?:enough|necessary|mandatory|compulsory|required)|"
     r"who (?:decides|prescribes|makes|sets|chooses)|when i|if i|"
+    # What holds as a rule: "generally, within how long is the certificate made?"
+    r"usually|generally|normally|typically|in general|aam ?t[ao]u?r|"
     r"decide kar\w*|kaun (?:decide|banata|banati|tay|prescribe)\w*|karne (?:honge|padenge|hain)|"
     r"karna (?:hoga|padega|hai)|chalega|\w+(?:na|ni|ne) (?:padega|padegi|padenge|hogi|honge))\b|"
-    r"करने होंगे|करने हैं|करना होगा|करना पड़ेगा|कौन तय|कौन बनाता|चलेगा|"
+    r"करने होंगे|करने हैं|करना होगा|करना पड़ेगा|कौन तय|कौन बनाता|चलेगा|आम तौर|आमतौर|सामान्यतः|सामान्य रूप से|"
     r"\w+(?:ना|नी|ने) (?:पड़ेगा|पड़ेगी|पड़ेंगे|होगी|होंगे)",
     regex.IGNORECASE,
 )

@@ -18,7 +18,7 @@ from bench.kb_eval import (
     load_questions,
     top_scores,
 )
-from bot.knowledge.answers import Answer, Topics, answer_question
+from bot.knowledge.answers import NO_FULL_FORM, Answer, Topics, answer_question
 from bot.knowledge.embeddings import SentenceEncoder
 from bot.knowledge.search import KnowledgeBase
 from bot.language import LANGUAGES
@@ -129,3 +129,27 @@ def test_when_unsure_the_closest_passage_is_shown_unless_the_subject_is_outside_
     assert "iOS" in unsure.closest and "Source:" in unsure.closest
     outside = answer_question(knowledge, "will my DA go up if I finish the courses?", "en")
     assert isinstance(outside, Topics) and outside.closest is None
+
+
+def test_a_meaning_asked_with_another_question_gets_both_answers(knowledge: KnowledgeBase) -> None:
+    answer = answer_question(knowledge, "CBP credits means? and what is this competency passbook thing", "en")
+    assert isinstance(answer, Answer) and answer.passage_id == "acronyms#cbp"
+    assert "Capacity Building Programme" in answer.text and "digital resume" in answer.text
+    alone = answer_question(knowledge, "CBP meaning", "en")
+    assert isinstance(alone, Answer) and "resume" not in alone.text
+
+
+def test_a_list_of_steps_is_sent_whole(knowledge: KnowledgeBase) -> None:
+    for language, last in (("en", "7. Complete your profile"), ("hinglish", "7. Apni profile complete")):
+        question = "Delhi circular flow chart registration ke steps kya hain? list them"
+        answer = answer_question(knowledge, question, language)
+        assert isinstance(answer, Answer) and "registration-steps" in answer.passage_id
+        assert "1. " in answer.text and last in answer.text, language
+
+
+def test_a_full_form_the_sources_lack_is_said_to_be_missing(knowledge: KnowledgeBase) -> None:
+    for language in ("en", "hi", "hinglish"):
+        answer = answer_question(knowledge, "VIKAS programme, full form of VIKAS?", language)
+        assert isinstance(answer, Answer), language
+        assert answer.text.startswith(NO_FULL_FORM[language].format(short="VIKAS")), language
+        assert "VIKAS" in answer.text.split("\n", 1)[1]

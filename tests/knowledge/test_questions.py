@@ -14,10 +14,12 @@ from bot.knowledge.questions import (
     asks_a_rule,
     asks_about_someone_else,
     asks_whom_it_covers,
+    besides_meanings,
     is_question,
     leans_on_previous,
     question_parts,
     sentences,
+    unknown_short_form_asked,
     wants_a_person,
     without_repeats,
 )
@@ -102,6 +104,23 @@ def test_the_acronyms_a_meaning_question_points_back_at(text: str, asked: list[s
 )
 def test_whether_a_message_asks_about_someone_elses_record(text: str, asks: bool) -> None:
     assert asks_about_someone_else(text) is asks
+
+
+def test_the_other_questions_of_a_message_asking_a_meaning() -> None:
+    assert besides_meanings("OTP means? and what is this competency passbook thing", ACRONYMS) == [
+        "and what is this competency passbook thing"
+    ]
+    assert besides_meanings("एक मिनट, ये MDO का मतलब क्या होता है? पोर्टल पर हर जगह यही लिखा है", ACRONYMS) == []
+    assert besides_meanings("OM में MDO/CCA लिखा है। इन दोनों का पूरा मतलब क्या है?", ACRONYMS) == []
+
+
+def test_a_short_form_we_cannot_expand_is_named() -> None:
+    vikas = "portal पर VIKAS Programme लिखा दिखा। VIKAS का full form क्या है?"
+    assert unknown_short_form_asked(vikas, ACRONYMS) == "VIKAS"
+    assert unknown_short_form_asked("what does NIC stand for?", ACRONYMS) == "NIC"
+    assert unknown_short_form_asked("MDO meaning", ACRONYMS) is None
+    assert unknown_short_form_asked("VIKAS programme kya hai?", ACRONYMS) is None  # no meaning asked
+    assert unknown_short_form_asked("what is the meaning of the OM from DoPT?", ACRONYMS) is None
 
 
 @pytest.mark.parametrize(
@@ -203,6 +222,14 @@ def test_a_rule_asked_with_must_in_hindi_and_hinglish() -> None:
     assert asks_a_rule("kya mujhe certificate APAR ke saath manually lagana padega?")
     assert asks_a_rule("APAR में कोर्स की जानकारी हमें खुद भरनी होगी क्या?")
     assert not asks_a_rule("mera iGOT pe kitna course complete hua hai?")
+
+
+def test_what_holds_as_a_rule_is_asked_though_the_story_is_ones_own() -> None:
+    """ "…my certificate has not come. Generally, within how long is one made?" asks the rule."""
+    assert asks_a_rule("कल कोर्स पूरा किया पर certificate नहीं दिखा। आम तौर पर कितने समय में certificate बनता है?")
+    assert asks_a_rule("course kiya, certificate nahi aaya. aam taur par kitne time me aata hai?")
+    assert asks_a_rule("I finished a course yesterday. How long does a certificate usually take?")
+    assert not asks_a_rule("कल कोर्स पूरा किया पर certificate नहीं दिखा। मेरा certificate कब आएगा?")
 
 
 def test_someone_from_the_helpdesk_is_a_person_asked_for() -> None:
