@@ -13,7 +13,9 @@ from bot.knowledge.questions import (
     acronyms_pointed_at,
     asking,
     asking_parts,
+    besides_comparison,
     besides_meanings,
+    compared,
     is_question,
     is_short,
     leans_on_previous,
@@ -356,19 +358,24 @@ def answer_question(
             said = f"{NO_FIGURE.get(language, NO_FIGURE['en'])}\n{said}"
         return Answer(chunk.id, said, asked)
 
-    def with_other(first: Chunk, asked: str, other: tuple[Hit, set[str]] | None) -> Answer:
-        """The answer from `first`, then, briefly, the part of the question it left out ("…and who has
-        signed it?") from the other passage, cited once when both come from one document."""
-        second = knowledge.passage(other[0].chunk.id, language) if other is not None else None
-        if other is None or second is None:
-            return answer(first, asked)
-        also = excerpt(second.text, " ".join(sorted(other[1])), SECOND_ANSWER_CHARS)
-        if second.source == first.source:
-            return answer(first, asked, also)
-        main = answer(first, asked)
-        return Answer(
-            main.passage_id, f"{main.text}\n\n{also}\n\n{citation(second.source, language)}", main.question
-        )
+    def with_others(first: Chunk, asked: str, others: list[tuple[Hit, set[str]]]) -> Answer:
+        """The answer from `first`, then, briefly, each part of the question it left out ("…and who has
+        signed it?") from the other passages, each document cited once."""
+        same: list[str] = []
+        apart: list[str] = []
+        shown = {first.id}
+        for hit, asked_words in others:
+            second = knowledge.passage(hit.chunk.id, language)
+            if second is None or second.id in shown:
+                continue
+            shown.add(second.id)
+            also = excerpt(second.text, " ".join(sorted(asked_words)), SECOND_ANSWER_CHARS)
+            if second.source == first.source:
+                same.append(also)
+            else:
+                apart.append(f"{also}\n\n{citation(second.source, language)}")
+        main = answer(first, asked, "\n".join(same))
+        return Answer(main.passage_id, "\n\n".join([main.text, *apart]), main.question)
 
     if topic is not None:
         chosen = knowledge.passage(topic, language)
@@ -392,11 +399,25 @@ def answer_question(
     if len(found) == 1:
         # "CBP credits means? and what is this competency passbook thing": the other question too.
         rest = besides_meanings(asked, knowledge.acronyms)
-        return with_other(found[0], asked, answered_besides(knowledge, rest, found[0].id))
+        other = answered_besides(knowledge, rest, found[0].id)
+        return with_others(found[0], asked, [other] if other else [])
     if found:
         # "MDO and CCA?": each full form, from the one list of short forms, cited once.
         said = "\n".join(excerpt(s.text, asked) for s in found)
         return Answer(found[0].id, f"{said}\n\n{citation(found[0].source, language)}", asked)
+    sides = compared(asked)
+    if sides is not None:
+        # "What is the difference between domain and functional competencies?": what each one is.
+        found_sides = [knowledge.search(side, MAX_TOPICS) for side in sides]
+        if all(knowledge.confident(hits, side) for hits, side in zip(found_sides, sides, strict=True)) and (
+            found_sides[0][0].chunk.id != found_sides[1][0].chunk.id
+        ):
+            first = knowledge.passage(found_sides[0][0].chunk.id, language) or found_sides[0][0].chunk
+            # "…? And leadership courses come under which type?": a further question, answered too.
+            other = answered_besides(knowledge, besides_comparison(asked), first.id)
+            return with_others(
+                first, sides[0], [(found_sides[1][0], set(tokenize(sides[1]))), *([other] if other else [])]
+            )
     hits, read_as = best_hits(knowledge, asked, previous)
     hits = [hit for hit in hits if hit.chunk.id != exclude]
     outside = (
@@ -423,7 +444,7 @@ def answer_question(
         if other is None:
             tied = [h for h in hits if h is not best and best.score - h.score <= TIE_MARGIN]
             other = (tied[0], set(tokenize(read_as))) if tied else None
-        return with_other(first, read_as, other)
+        return with_others(first, read_as, [other] if other else [])
     topics: dict[str, Topic] = {}
     for hit in hits:
         passage = knowledge.passage(hit.chunk.id, language) or hit.chunk

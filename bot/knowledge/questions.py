@@ -148,6 +148,58 @@ _SECOND_QUESTION = regex.compile(
 MIN_PART_WORDS = 2
 
 
+# "What is the difference between domain and functional competencies?", "Parichay vs Jan Parichay",
+# "nodal officer aur request for help mein kya farak hai?", "डोमेन और फ़ंक्शनल में क्या अंतर है?".
+_COMPARED = (
+    regex.compile(
+        r"\b(?:difference|differ\w*|distinction)\s+(?:is there\s+)?between\s+(?:the\s+)?(.+?)\s+and\s+"
+        r"(?:the\s+)?(.+?)(?=[?.!,;]|\s+(?:and|also|aur)\s|$)",
+        regex.IGNORECASE,
+    ),
+    regex.compile(r"([^,.?!;:]+?)\s+(?:vs\.?|versus)\s+([^,.?!;:]+)", regex.IGNORECASE),
+    regex.compile(
+        r"([^,.?!;:।]+?)\s+(?:aur|और|va|व)\s+([^,.?!;:।]+?)\s+(?:mein|me|main|में|के बीच)\s+(?:kya\s+|क्या\s+)?"
+        r"(?:antar|farak|fark|farq|difference|अंतर|अन्तर|फ़र्क|फर्क|फ़रक|भेद)",
+        regex.IGNORECASE,
+    ),
+)
+# Words a side may open with that name neither thing: "tell me the difference between…", "ye".
+_COMPARED_LEAD = regex.compile(
+    r"^(?:(?:what|whats|what's|is|the|tell me|pls|please|sir|ji|ye|yeh|ये|इन|in)\s+)+", regex.IGNORECASE
+)
+
+
+def compared(text: str) -> tuple[str, str] | None:
+    """The two things a question asks the difference between, each able to stand alone: "domain and
+    functional competencies" gives "domain competencies" and "functional competencies"."""
+    for pattern in _COMPARED:
+        found = pattern.search(text)
+        if found is None:
+            continue
+        first, second = (_COMPARED_LEAD.sub("", side.strip()).strip() for side in found.groups())
+        if not tokenize(first) or not tokenize(second):
+            continue
+        first_words, second_words = first.split(), second.split()
+        if (
+            len(first_words) == 1
+            and len(second_words) > 1
+            and second_words[-1].casefold() != first.casefold()
+        ):
+            first = f"{first} {second_words[-1]}"  # the head noun both share
+        return first, second
+    return None
+
+
+def besides_comparison(text: str) -> list[str]:
+    """The questions of a message asking a difference that ask something else ("…domain and functional
+    competencies? And leadership courses come under which type?")."""
+    return [
+        part
+        for part in sentences(text)
+        if is_question(part) and compared(part) is None and len(tokenize(part)) >= MIN_PART_WORDS
+    ]
+
+
 def question_parts(text: str) -> list[str]:
     """The separate questions of a message that asks two or more things ("How do I earn Karma Points,
     and how many courses are there?"); empty when it asks one."""

@@ -153,3 +153,12 @@ def test_a_full_form_the_sources_lack_is_said_to_be_missing(knowledge: Knowledge
         assert isinstance(answer, Answer), language
         assert answer.text.startswith(NO_FULL_FORM[language].format(short="VIKAS")), language
         assert "VIKAS" in answer.text.split("\n", 1)[1]
+
+
+def test_a_difference_asked_gets_what_each_one_is(knowledge: KnowledgeBase) -> None:
+    question = "What is the difference between domain and functional competencies?"
+    answer = answer_question(knowledge, question, "en")
+    assert isinstance(answer, Answer) and answer.passage_id == "guide-competencies#domain-competencies"
+    assert "sector" in answer.text and "daily tasks" in answer.text and answer.text.count("Source:") == 1
+    hindi = answer_question(knowledge, "डोमेन और फ़ंक्शनल कम्पेटेंसी में क्या अंतर है?", "hi")
+    assert isinstance(hindi, Answer) and "कृषि" in hindi.text and "डेटा विश्लेषण" in hindi.text

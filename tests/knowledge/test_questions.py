@@ -14,7 +14,9 @@ from bot.knowledge.questions import (
     asks_a_rule,
     asks_about_someone_else,
     asks_whom_it_covers,
+    besides_comparison,
     besides_meanings,
+    compared,
     is_question,
     leans_on_previous,
     question_parts,
@@ -112,6 +114,19 @@ def test_the_other_questions_of_a_message_asking_a_meaning() -> None:
     ]
     assert besides_meanings("एक मिनट, ये MDO का मतलब क्या होता है? पोर्टल पर हर जगह यही लिखा है", ACRONYMS) == []
     assert besides_meanings("OM में MDO/CCA लिखा है। इन दोनों का पूरा मतलब क्या है?", ACRONYMS) == []
+
+
+def test_the_two_things_a_difference_is_asked_between() -> None:
+    text = "What is the difference between domain and functional competencies? And ethics comes under which?"
+    assert compared(text) == ("domain competencies", "functional competencies")
+    assert besides_comparison(text) == ["And ethics comes under which?"]
+    assert compared("Parichay vs Jan Parichay?") == ("Parichay", "Jan Parichay")
+    assert compared("nodal officer aur request for help mein kya farak hai?") == (
+        "nodal officer",
+        "request for help",
+    )
+    assert compared("डोमेन और फ़ंक्शनल कम्पेटेंसी में क्या अंतर है?") == ("डोमेन कम्पेटेंसी", "फ़ंक्शनल कम्पेटेंसी")
+    assert compared("how do I register and log in?") is None
 
 
 def test_a_short_form_we_cannot_expand_is_named() -> None:
