@@ -247,6 +247,7 @@ def _short_forms(text: str, acronyms: dict[str, str]) -> list[str]:
 
 # A word written in capitals, as short forms are ("VIKAS", "NIC"), in the text as the user typed it.
 _IN_CAPITALS = regex.compile(r"(?<![\p{L}\p{N}])\p{Lu}{3,}(?![\p{L}\p{N}])")
+_LOWER_CASE = regex.compile(r"\p{Ll}")
 
 
 def unknown_short_form_asked(text: str, acronyms: dict[str, str]) -> str | None:
@@ -255,7 +256,10 @@ def unknown_short_form_asked(text: str, acronyms: dict[str, str]) -> str | None:
     for sentence in sentences(text):
         if not _ASKS_MEANING.search(sentence):
             continue
-        unknown = [w for w in _IN_CAPITALS.findall(sentence) if w.casefold() not in acronyms]
+        capitals = _IN_CAPITALS.findall(sentence)
+        if len(capitals) > 1 and not _LOWER_CASE.search(sentence):
+            continue  # "WHAT IS THE MEANING OF KARMA POINTS": written all in capitals
+        unknown = [w for w in capitals if w.casefold() not in acronyms]
         if unknown and not any(w in acronyms for w in _short_forms(sentence, acronyms)):
             return unknown[0]
     return None

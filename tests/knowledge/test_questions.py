@@ -134,6 +134,8 @@ def test_a_short_form_we_cannot_expand_is_named() -> None:
     assert unknown_short_form_asked(vikas, ACRONYMS) == "VIKAS"
     assert unknown_short_form_asked("what does NIC stand for?", ACRONYMS) == "NIC"
     assert unknown_short_form_asked("MDO meaning", ACRONYMS) is None
+    assert unknown_short_form_asked("VIKAS का मतलब?", ACRONYMS) == "VIKAS"
+    assert unknown_short_form_asked("WHAT IS THE MEANING OF KARMA POINTS", ACRONYMS) is None  # all capitals
     assert unknown_short_form_asked("VIKAS programme kya hai?", ACRONYMS) is None  # no meaning asked
     assert unknown_short_form_asked("what is the meaning of the OM from DoPT?", ACRONYMS) is None
 
