@@ -7,6 +7,7 @@ clear signal (a number, "ok", an email) keep the current language.
 
 import re
 import unicodedata
+from collections.abc import Callable
 from typing import Literal
 
 import regex
@@ -294,6 +295,21 @@ def words(text: str) -> list[str]:
     """All words, with Devanagari kept whole and nukta/chandrabindu spelling variants folded."""
     text = unicodedata.normalize("NFC", text.lower()).replace("\u093c", "").replace("\u0901", "\u0902")
     return _TOKEN.findall(_E_MAIL.sub("email", text).replace("ई-मेल", "ईमेल"))
+
+
+def respelt(text: str, spell: Callable[[str], str | None]) -> str | None:
+    """The text with each word that `spell` (given it in lower case) spells otherwise replaced, all else
+    as typed; None when no word was."""
+    changed = False
+
+    def replace(found: regex.Match[str]) -> str:
+        nonlocal changed
+        meant = spell(found.group(0).lower())
+        changed = changed or meant is not None
+        return meant if meant is not None else found.group(0)
+
+    text = _TOKEN.sub(replace, text)
+    return text if changed else None
 
 
 def tokenize(text: str) -> list[str]:

@@ -8,7 +8,7 @@ import regex
 from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein
 
-from bot.language import words
+from bot.language import respelt
 
 # Shorter words are too often another real word ("karna" is not "karma"); one edit is allowed below
 # LONG_WORD letters, two from there.
@@ -28,10 +28,8 @@ class Speller:
         self._known = frozenset(known) | frozenset(self._targets)
 
     def corrected(self, text: str) -> str | None:
-        """The text's words with each typo corrected, or None when there was none."""
-        found = words(text)
-        fixed = [self._fix(word) or word for word in found]
-        return " ".join(fixed) if fixed != found else None
+        """The text with each typo corrected and all else as typed, or None when there was none."""
+        return respelt(text, self._fix)
 
     def _fix(self, word: str) -> str | None:
         if len(word) < MIN_LENGTH or word in self._known or not _LATIN.fullmatch(word):

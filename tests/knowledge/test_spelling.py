@@ -10,12 +10,14 @@ def speller() -> Speller:
 
 
 def test_a_typo_is_read_as_the_passage_word_one_or_two_slips_away() -> None:
-    assert speller().corrected("registartion kaise kare") == "registration kaise kare"
-    assert speller().corrected("only the course complition status??") == "only the course completion status"
+    assert speller().corrected("Registartion kaise kare?") == "registration kaise kare?"
+    assert speller().corrected("only the course complition status??") == "only the course completion status??"
     assert speller().corrected("mobil pe otp") == "mobile pe otp"
-    assert speller().corrected("all the stpes") == "all the steps"
+    assert speller().corrected("all the stpes, 50% done") == "all the steps, 50% done"
     # Two inflections of one word are no doubt.
     assert speller().corrected("what is recordd") == "what is record"
+    # An address is one word, left as it is.
+    assert speller().corrected("mobil rc.sharma@nic.in") == "mobile rc.sharma@nic.in"
 
 
 def test_known_words_and_other_letters_in_place_are_left_alone() -> None:
