@@ -1,4 +1,4 @@
-"""Mistyped English words read as the passage words they were meant to be ("recordd" -> "recorded",
+"""Mistyped English words read as the passage words they were meant to be ("recordd" -> "record",
 "complition" -> "completion"): a typo is in no passage, so BM25 cannot match it and it counts against a
 passage's coverage of the question."""
 
@@ -21,7 +21,8 @@ _LATIN = regex.compile(r"[a-z]+")
 
 class Speller:
     """Corrects words that no passage, example question or glossary entry knows to the one passage word
-    a single edit (two for long words) away; a word with two such candidates is left as it is."""
+    a single edit (two for long words) away; a word with two such candidates, unless inflections of one
+    word, is left as it is."""
 
     def __init__(self, targets: Iterable[str], known: Iterable[str]) -> None:
         self._targets = sorted({w for w in targets if _LATIN.fullmatch(w) and len(w) >= MIN_LENGTH - 1})
