@@ -438,7 +438,7 @@ def answer_question(
         first = knowledge.passage(best.chunk.id, language) or best.chunk
         # A second question asked outright ("is it free? any app?") comes before a heading word the best
         # passage lacks.
-        other = other_question_answered(knowledge, asked, best)
+        other = answered_besides(knowledge, question_parts(asked), best.chunk.id)
         if other is None:
             other = knowledge.complement([best, *(h for h in hits if h is not best)], read_as)
         if other is None:
@@ -471,17 +471,11 @@ def scope_of(knowledge: KnowledgeBase, passage_id: str) -> str | None:
     )
 
 
-def other_question_answered(knowledge: KnowledgeBase, asked: str, best: Hit) -> tuple[Hit, set[str]] | None:
-    """For a message that asks two things ("Is there an app, and do we have to pay for it?"), the
-    passage that answers a part the best one does not cover, with that part's words."""
-    return answered_besides(knowledge, question_parts(asked), best.chunk.id)
-
-
 def answered_besides(
     knowledge: KnowledgeBase, parts: list[str], answered: str
 ) -> tuple[Hit, set[str]] | None:
-    """Of the questions `parts`, the first that another passage than `answered` speaks of more fully,
-    with that passage and the part's words."""
+    """Of the questions `parts` ("Is there an app", "do we have to pay for it?"), the first that another
+    passage than `answered` speaks of more fully, with that passage and the part's words."""
     for part in parts:
         if knowledge.coverage(part, answered) >= 1.0:
             continue  # the passage already speaks of all of it

@@ -7,6 +7,7 @@ helpers give the search the part that asks.
 """
 
 import itertools
+from collections.abc import Callable
 from pathlib import Path
 
 import regex
@@ -193,11 +194,7 @@ def compared(text: str) -> tuple[str, str] | None:
 def besides_comparison(text: str) -> list[str]:
     """The questions of a message asking a difference that ask something else ("…domain and functional
     competencies? And leadership courses come under which type?")."""
-    return [
-        part
-        for part in sentences(text)
-        if is_question(part) and compared(part) is None and len(tokenize(part)) >= MIN_PART_WORDS
-    ]
+    return _questions_besides(text, lambda part: compared(part) is not None)
 
 
 def question_parts(text: str) -> list[str]:
@@ -268,13 +265,20 @@ def unknown_short_form_asked(text: str, acronyms: dict[str, str]) -> str | None:
 def besides_meanings(text: str, acronyms: dict[str, str]) -> list[str]:
     """The questions of a message asking a short form's meaning that ask something else ("CBP credits
     means? and what is this competency passbook thing"); none when it asks only meanings."""
+    return _questions_besides(
+        text,
+        lambda part: (
+            bool(_ASKS_MEANING.search(part)) or any(w in acronyms for w in _short_forms(part, acronyms))
+        ),
+    )
+
+
+def _questions_besides(text: str, aside: Callable[[str], bool]) -> list[str]:
+    """The sentences of the message that ask something of their own, other than those `aside` picks."""
     return [
         part
         for part in sentences(text)
-        if is_question(part)
-        and not _ASKS_MEANING.search(part)
-        and not any(w in acronyms for w in _short_forms(part, acronyms))
-        and len(tokenize(part)) >= MIN_PART_WORDS
+        if is_question(part) and not aside(part) and len(tokenize(part)) >= MIN_PART_WORDS
     ]
 
 
