@@ -29,6 +29,8 @@ from bot.language import tokenize, words
 
 SHORT_ANSWER_CHARS = 600
 SECOND_ANSWER_CHARS = 350
+# A message asking three things gets all three answered; past that it is a list to be taken in turn.
+MAX_OTHER_PARTS = 2
 LONG_ANSWER_CHARS = 1500
 # A full stop after a short form ("Office Memorandum No. T-28/27/2025-iGOT", "Govt. Staff") or a step's number
 # ("4. Enter the OTP") ends no sentence.
@@ -63,24 +65,32 @@ def sentences(text: str) -> list[str]:
 def excerpt(text: str, query: str, limit: int = SHORT_ANSWER_CHARS) -> str:
     """The sentences that share most words with the question, in their original order, within `limit`.
 
-    The first sentence is preferred: our passages open with their direct answer.
+    The first sentence is preferred: our passages open with their direct answer. Each next sentence is
+    the one adding most of the question's words not yet said, so that "…assessment live karne ki last
+    date?" gets the sentence with "live" rather than a second one about the assessment.
     """
     if len(text) <= limit:
         return text
     parts = sentences(text)
     wanted = set(tokenize(query))
-    ranked = sorted(
-        range(len(parts)),
-        key=lambda i: (-(len(wanted & set(tokenize(parts[i]))) + (1.5 if i == 0 else 0)), i),
-    )
+    shared = [wanted & set(tokenize(part)) for part in parts]
+    said: set[str] = set()
+    left = list(range(len(parts)))
     chosen: list[int] = []
     size = 0
-    for i in ranked:
-        if size + len(parts[i]) + 1 <= limit:
-            chosen.append(i)
-            size += len(parts[i]) + 1
+
+    def rank(i: int) -> tuple[float, int, int]:
+        return -(len(shared[i] - said) + (1.5 if i == 0 else 0)), -len(shared[i]), i
+
+    while left:
+        best = min(left, key=rank)
+        left.remove(best)
+        if size + len(parts[best]) + 1 <= limit:
+            chosen.append(best)
+            size += len(parts[best]) + 1
+            said |= shared[best]
     if not chosen:
-        return parts[ranked[0]][: limit - 1].rstrip() + "…"
+        return parts[min(range(len(parts)), key=rank)][: limit - 1].rstrip() + "…"
     return " ".join(parts[i] for i in sorted(chosen))
 
 
@@ -399,8 +409,7 @@ def answer_question(
     if len(found) == 1:
         # "CBP credits means? and what is this competency passbook thing": the other question too.
         rest = besides_meanings(asked, knowledge.acronyms)
-        other = answered_besides(knowledge, rest, found[0].id)
-        return with_others(found[0], asked, [other] if other else [])
+        return with_others(found[0], asked, answered_besides(knowledge, rest, found[0].id))
     if found:
         # "MDO and CCA?": each full form, from the one list of short forms, cited once.
         said = "\n".join(excerpt(s.text, asked) for s in found)
@@ -414,10 +423,8 @@ def answer_question(
         ):
             first = knowledge.passage(found_sides[0][0].chunk.id, language) or found_sides[0][0].chunk
             # "…? And leadership courses come under which type?": a further question, answered too.
-            other = answered_besides(knowledge, besides_comparison(asked), first.id)
-            return with_others(
-                first, sides[0], [(found_sides[1][0], set(tokenize(sides[1]))), *([other] if other else [])]
-            )
+            others = answered_besides(knowledge, besides_comparison(asked), first.id)
+            return with_others(first, sides[0], [(found_sides[1][0], set(tokenize(sides[1]))), *others])
     hits, read_as = best_hits(knowledge, asked, previous)
     hits = [hit for hit in hits if hit.chunk.id != exclude]
     outside = (
@@ -438,9 +445,10 @@ def answer_question(
         first = knowledge.passage(best.chunk.id, language) or best.chunk
         # A second question asked outright ("is it free? any app?") comes before a heading word the best
         # passage lacks.
-        other = answered_besides(knowledge, question_parts(asked), best.chunk.id)
-        if other is None:
-            other = knowledge.complement([best, *(h for h in hits if h is not best)], read_as)
+        others = answered_besides(knowledge, question_parts(asked), best.chunk.id)
+        if others:
+            return with_others(first, read_as, others)
+        other = knowledge.complement([best, *(h for h in hits if h is not best)], read_as)
         if other is None:
             tied = [h for h in hits if h is not best and best.score - h.score <= TIE_MARGIN]
             other = (tied[0], set(tokenize(read_as))) if tied else None
@@ -471,22 +479,25 @@ def scope_of(knowledge: KnowledgeBase, passage_id: str) -> str | None:
     )
 
 
-def answered_besides(
-    knowledge: KnowledgeBase, parts: list[str], answered: str
-) -> tuple[Hit, set[str]] | None:
-    """Of the questions `parts` ("Is there an app", "do we have to pay for it?"), the first that another
-    passage than `answered` speaks of more fully, with that passage and the part's words."""
-    for part in parts:
+def answered_besides(knowledge: KnowledgeBase, parts: list[str], answered: str) -> list[tuple[Hit, set[str]]]:
+    """Of the questions `parts` ("Is there an app", "do we have to pay for it?"), those that another
+    passage than `answered` speaks of more fully (at most `MAX_OTHER_PARTS`, a part asked with a question
+    mark first), each with that passage and the part's words. A part that leans on the one before ("…in
+    SPARROW for APAR?? and by when was this linking to be done") is read with it, as a follow-up is."""
+    found: list[tuple[Hit, set[str]]] = []
+    shown = {answered}
+    for n, part in sorted(enumerate(parts), key=lambda numbered: "?" not in numbered[1]):
         if knowledge.coverage(part, answered) >= 1.0:
             continue  # the passage already speaks of all of it
-        hits = knowledge.search(part, MAX_TOPICS)
+        hits, read_as = best_hits(knowledge, part, parts[n - 1] if n else None)
         if (
-            knowledge.confident(hits, part)
-            and hits[0].chunk.id != answered
+            knowledge.confident(hits, read_as)
+            and hits[0].chunk.id not in shown
             and knowledge.coverage(part, hits[0].chunk.id) > knowledge.coverage(part, answered)
         ):
-            return hits[0], set(tokenize(part))
-    return None
+            shown.add(hits[0].chunk.id)
+            found.append((hits[0], set(tokenize(part))))
+    return found[:MAX_OTHER_PARTS]
 
 
 # A follow-up read with the previous question keeps its topic, but the previous words outweigh the few

@@ -38,8 +38,8 @@ _QUESTION_OPENERS = frozenset(_OPENERS_TEXT.split())
 # Asking for a meaning or a full form ("MDO meaning", "iGOT ka full form", "AIS stands for?"); "naam"
 # alone is not one ("naam batao": tell me the names).
 _ASKS_MEANING = regex.compile(
-    r"\b(?:full\s*forms?|meaning|means?|stands?\s+for|abbreviations?|expansions?|expand|matlab|arth|"
-    r"p[ou]+ra\s+naam|vistar)\b|मतलब|अर्थ|पूरा\s+नाम|फ़?ुल\s*फ़?ॉर्म|विस्तार|पूर[ाीण]\s+रूप|=\s*\?",
+    r"\b(?:full\s*forms?|meaning|means?|stands?\s+for|represents?|signif(?:y|ies)|abbreviations?|expansions?|"
+    r"expand|matlab|arth|p[ou]+ra\s+naam|vistar)\b|मतलब|अर्थ|पूरा\s+नाम|फ़?ुल\s*फ़?ॉर्म|विस्तार|पूर[ाीण]\s+रूप|=\s*\?",
     regex.IGNORECASE,
 )
 # What else such a question may say: "pls", "what is", "the word", "kya hota hai", "and DoPT?".
@@ -106,7 +106,9 @@ def is_question(sentence: str) -> bool:
         found = words(clause)
         if found and (found[0] in _QUESTION_OPENERS or found[0] in _WH_WORDS):
             return True
-        if len(found) > 1 and found[0] in _LEAD_INS and found[1] in _WH_WORDS:  # "by when", "and how"
+        # "by when", "and how", "and by when"
+        lead = next((n for n, w in enumerate(found[:3]) if w not in _LEAD_INS), len(found))
+        if 0 < lead < len(found) and found[lead] in _WH_WORDS:
             return True
         if any(w in _WH_WORDS and before in _ASKING_VERBS for before, w in itertools.pairwise(found)):
             return True
@@ -140,10 +142,13 @@ def asking(text: str) -> str:
     return text
 
 
-# "Is there an app, and do we have to pay for it?": a second question joined by "and" (or "aur", "और").
+# "Is there an app, and do we have to pay for it?": a second question joined by "and" (or "aur", "और"),
+# also "… and by when …?", and one counted out: "ek, … deadline kya thi, aur do, … last date kya thi?".
 _SECOND_QUESTION = regex.compile(
-    r"(?:,\s*|\s+)(?:and|also|aur|और|तथा|एवं)\s+(?=(?:what|which|when|where|who|how|is|are|do|does|can|"
-    r"will|should|kya|kitne|kitna|kitni|kab|kaun|kaise|kis|kahan|क्या|कितने|कितना|कितनी|कब|कौन|कैसे|किस|कहाँ)\s)",
+    r"(?:,\s*|\s+)(?:and|also|aur|और|तथा|एवं)\s+(?:"
+    r"(?=(?:what|which|when|where|who|how|is|are|do|does|can|will|should|(?:by|till|until|from|since) when|"
+    r"kya|kitne|kitna|kitni|kab|kaun|kaise|kis|kahan|क्या|कितने|कितना|कितनी|कब|कौन|कैसे|किस|कहाँ)\s)|"
+    r"(?:do|dusra|doosra|second(?:ly)?|two|दो|दूसरा|दूसरी)\s*[,:]\s*)",
     regex.IGNORECASE,
 )
 MIN_PART_WORDS = 2
@@ -234,7 +239,33 @@ def acronyms_asked(text: str, acronyms: dict[str, str]) -> list[str]:
     repeated = [a for a in known if found.count(a) > 1]
     if len(repeated) == 1:
         return repeated
-    return known[:MAX_ACRONYMS]
+    places = _where_seen(text, acronyms)
+    return ([a for a in known if a not in places] or known)[:MAX_ACRONYMS]
+
+
+# Before the short forms that say where the others were seen: "in the DoPT OM", "OM में", "OM mein".
+_PLACE_BEFORE = frozenset({"in", "from", "under", "inside"})
+_PLACE_AFTER = frozenset({"में", "mein", "me", "mai"})
+_ARTICLES = frozenset({"the", "a", "an", "this", "that"})
+
+
+def _where_seen(text: str, acronyms: dict[str, str]) -> set[str]:
+    """The short forms naming the document where the asked ones appear ("In the DoPT OM I see CCA and
+    AIS. What do they stand for?" asks CCA and AIS)."""
+    said = [w for w in words(text) if w not in _ARTICLES]
+    places: set[str] = set()
+    for i, word in enumerate(said):
+        if word in _PLACE_BEFORE:
+            j = i + 1
+            while j < len(said) and said[j] in acronyms:
+                places.add(said[j])
+                j += 1
+        elif word in _PLACE_AFTER:
+            j = i - 1
+            while j >= 0 and said[j] in acronyms:
+                places.add(said[j])
+                j -= 1
+    return places
 
 
 def _short_forms(text: str, acronyms: dict[str, str]) -> list[str]:
@@ -294,6 +325,7 @@ def acronyms_pointed_at(text: str, acronyms: dict[str, str]) -> list[str]:
             continue
         for clause in reversed(_CLAUSE.split(before)):
             named = list(dict.fromkeys(w for w in _short_forms(clause, acronyms) if w in acronyms))
+            named = [w for w in named if w not in _where_seen(clause, acronyms)] or named
             if named:
                 return named if len(named) <= MAX_ACRONYMS else []
     return []
@@ -521,7 +553,9 @@ def asks_about_someone_else(text: str) -> bool:
         return False
     if _PERSON.search(question):
         return True  # "My colleague has not finished. How many has he done?"
-    return mentions_records(question) and not _ASKS_HOW.search(question) and not _RULE_ASKED.search(question)
+    return mentions_records(question) and not any(
+        asks.search(question) for asks in (_ASKS_HOW, _ASKS_MEANING, _RULE_ASKED)
+    )
 
 
 # A rule asked in the first person ("do I have to finish every course on my list?", "can I do the

@@ -14,6 +14,7 @@ from bot.knowledge.answers import (
     SHORT_ANSWER_CHARS,
     Answer,
     answer_question,
+    answered_besides,
     chosen_by_own_words,
     citation,
     compose,
@@ -276,6 +277,16 @@ def test_excerpt_keeps_the_answering_sentences_within_the_limit() -> None:
     assert excerpt("Short passage.", "anything") == "Short passage."
 
 
+
+def test_excerpt_adds_the_sentence_with_words_not_yet_said() -> None:
+    first = "The last date for the assessment is 31 March 2026."
+    again = "Each employee must also complete the assessment."
+    live = "Question banks are ready by 15 October, and assessments go live by 15 November."
+    # Room for one more sentence: the one that says when it goes live, not the assessment again.
+    short = excerpt(f"{first} {again} {live}", "assessment live last date", limit=len(first) + len(live) + 2)
+    assert short == f"{first} {live}"
+
+
 def test_a_short_form_with_a_full_stop_does_not_end_the_sentence() -> None:
     text = "It is Office Memorandum No. T-28/27/2025-iGOT of Govt. of India. It was issued in July."
     assert sentences(text) == [
@@ -530,3 +541,11 @@ def test_a_follow_ups_own_words_choose_among_the_passages_its_context_finds(
     assert all(h.chunk.id != "test-order#registration" for h in chosen)
     # Own words that find nothing better leave the context's order as it was.
     assert [h.chunk.id for h in chosen_by_own_words([], in_context)][:2] == [row.id, scope.id]
+
+
+def test_every_further_question_of_a_message_is_answered(knowledge_base: KnowledgeBase) -> None:
+    """Up to two more questions than the first get their passages; a part that leans on the one before
+    ("and by when?") is read with it."""
+    parts = ["how do I register on the portal?", "who must take the courses?", "and by when half of them?"]
+    others = answered_besides(knowledge_base, parts, "test-order#registration")
+    assert [hit.chunk.id for hit, _ in others] == ["test-order#who-is-covered", "test-order#annexure-a/row-2"]

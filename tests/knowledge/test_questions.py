@@ -34,6 +34,7 @@ ACRONYMS = {
     "om": "acronyms#om",
     "cca": "acronyms#cca",
     "otp": "acronyms#otp",
+    "dopt": "acronyms#dopt",
 }
 
 
@@ -68,6 +69,8 @@ def test_a_question_pasted_twice_or_three_times_is_kept_once() -> None:
         ("what is iGOT and OM", []),
         ("MDO & CCA — दोनों के full forms?", ["mdo", "cca"]),
         ("CCA = ?", ["cca"]),
+        ("In the DoPT OM I see CCA and AIS written many times. What do they stand for?", ["cca", "ais"]),
+        ("OM में MDO और CCA लिखा है, इनका मतलब?", ["mdo", "cca"]),
     ],
 )
 def test_the_acronyms_whose_meaning_is_asked(text: str, asked: list[str]) -> None:
@@ -85,6 +88,8 @@ def test_the_acronyms_whose_meaning_is_asked(text: str, asked: list[str]) -> Non
         ("iGOT mein i, G, O, T kis cheez ke liye hai? Poora naam kya hai?", ["igot"]),
         ("What is the deadline? And what does that mean for me?", []),  # asks no meaning of a short form
         ("MDO ka matlab kya hai?", []),  # names its own: acronyms_asked reads it
+        # Not the document where they were seen.
+        ("In the DoPT OM I keep seeing CCA and AIS. What do they stand for?", ["cca", "ais"]),
     ],
 )
 def test_the_acronyms_a_meaning_question_points_back_at(text: str, asked: list[str]) -> None:
@@ -100,6 +105,12 @@ def test_the_acronyms_a_meaning_question_points_back_at(text: str, asked: list[s
         ("Mere colleague Ramesh ka progress dekhna hai. Kitna hua?", True),
         ("My colleague has far more Karma Points than I do. How do they go up?", False),
         ("My boss got many points this month. Is there a monthly cap?", False),
+        (
+            "My senior says Karma Points mean nothing; a colleague disagrees. What do they represent?",
+            False,
+        ),
+        ("Mere dost ke karma points zyada hain. Inka matlab kya hai?", False),
+        ("My colleague Ravi has not finished. What are his pending courses?", True),
         ("Is course ka quiz kaisa hai, aur uske module 3 mein kya hai?", False),  # "its module"
         ("What is the deadline?", False),
     ],
@@ -153,6 +164,15 @@ def test_a_short_form_we_cannot_expand_is_named() -> None:
         ("karma points kya hai aur kaise milte hai", []),  # the second asks too little on its own
         ("is it free? any app for phone?", ["is it free?", "any app for phone?"]),  # two whole questions
         ("iGOT free है? app भी है?", ["iGOT free है?", "app भी है?"]),
+        # Counted out ("ek, … aur do, …"), and "and by when" after a sentence of its own.
+        (
+            "ek, training plan daalne ki deadline kya thi, aur do, assessment live karne ki date kya thi?",
+            ["ek, training plan daalne ki deadline kya thi", "assessment live karne ki date kya thi?"],
+        ),
+        (
+            "will it come in my APAR automatically?? and by when was this linking to be done",
+            ["will it come in my APAR automatically??", "and by when was this linking to be done"],
+        ),
     ],
 )
 def test_a_message_that_asks_two_things_is_split_into_its_questions(text: str, parts: list[str]) -> None:
@@ -177,6 +197,8 @@ def test_questions_and_follow_ups_are_recognised_in_three_languages() -> None:
     assert is_question("In one line, what is the basic shift")
     assert is_question("I want to know how to register")
     assert is_question("by when must half of the prescribed courses be finished")
+    assert is_question("and by when was this to be done")
+    assert not is_question("and by the way I registered")
     assert not is_question("Our unit sent a mail with an annexure which I could not open on my phone.")
     assert leans_on_previous("and is that for everyone?")
     assert leans_on_previous("aur last date?")
