@@ -13,6 +13,7 @@ from bot.knowledge.questions import (
     acronyms_pointed_at,
     asking,
     asking_parts,
+    asks_whom_a_rule_covers,
     besides_comparison,
     besides_meanings,
     compared,
@@ -56,6 +57,42 @@ def is_step_list(text: str) -> bool:
     of seven leave the user stuck at the fifth ("list the steps", "password kaunse step pe?")."""
     numbers = [int(n) for n in _ITEM_NUMBER.findall(text)]
     return [n for n in numbers if n <= 3][:3] == [1, 2, 3]
+
+
+# "At which step number do we verify the OTP?", "password kaunse step pe?", "OTP किस चरण में?".
+_WHICH_STEP = regex.compile(
+    r"\b(?:which|what|at which|in which)\s+(?:step|stage)|step\s+(?:number|no)|"
+    r"\b(?:kaun|kon|kaunse|konse|kaunsa|konsa|kis|kaun\s*se|kaun\s*sa)\s+(?:step|stage|number)|"
+    r"(?:कौन|कौनसे|कौनसा|कौन-से|कौन-सा|कौन से|कौन सा|किस)\s*(?:स्टेप|चरण|नंबर)",
+    regex.IGNORECASE,
+)
+_STEP_WORDS = frozenset({"step", "steps", "stage", "number", "no", "स्टेप", "चरण", "नंबर"})
+STEP_LEAD = {
+    "en": "Step {n} of {total}: {step}",
+    "hi": "चरण {n} (कुल {total} में से): {step}",
+    "hinglish": "Step {n} ({total} mein se): {step}",
+}
+
+
+def step_asked(text: str, query: str, language: str) -> str | None:
+    """Which numbered step of `text` the question asks for, said first ("Step 4 of 7: Verify with the
+    OTP …"): the step sharing most of its words; None when it asks no step number or no step shares one."""
+    if not _WHICH_STEP.search(query):
+        return None
+    wanted = set(tokenize(query)) - _STEP_WORDS
+    if not is_step_list(text) or not wanted:
+        return None
+    found = list(_ITEM_NUMBER.finditer(text))
+    items = [
+        (int(m.group(1)), text[m.end() : after.start() if after else None].split("\n")[0].strip())
+        for m, after in zip(found, [*found[1:], None], strict=True)
+    ]
+    shared = [len(wanted & set(tokenize(item))) for _, item in items]
+    best = max(range(len(items)), key=lambda i: (shared[i], -i))
+    if shared[best] == 0:
+        return None
+    lead = STEP_LEAD.get(language, STEP_LEAD["en"])
+    return lead.format(n=items[best][0], total=max(n for n, _ in items), step=items[best][1])
 
 
 def sentences(text: str) -> list[str]:
@@ -114,6 +151,9 @@ def compose(
     more = wants_more(query) if more_detail is None else more_detail
     limit = LONG_ANSWER_CHARS if more or is_step_list(chunk.text) else SHORT_ANSWER_CHARS
     said = excerpt(chunk.text, query, limit) + (f"\n{also}" if also else "")
+    step = step_asked(chunk.text, query, language)
+    if step is not None:
+        said = f"{step}\n\n{said}"
     return f"{said}\n\n{citation(chunk.source, language)}"
 
 
@@ -391,10 +431,10 @@ def answer_question(
         chosen = knowledge.passage(topic, language)
         return answer(chosen, question or chosen.heading) if chosen is not None else None
     asked = without_repeats(question)
-    # "एक मिनट, ये MDO का मतलब क्या होता है? पोर्टल पर हर जगह यही लिखा है": the sentence that asks.
+    # "एक मिनट, ये MDO का मतलब क्या होता है? पोर्टल पर हर जगह यही लिखा है": the sentence that asks, first
+    # ("The DoPT OM says 'MDO/CCA'. What do MDO and CCA stand for?" asks two, not the first three named).
     short_forms = (
-        acronyms_asked(asked, knowledge.acronyms)
-        or next(
+        next(
             (
                 named
                 for part in sentences(asked)
@@ -402,6 +442,7 @@ def answer_question(
             ),
             [],
         )
+        or acronyms_asked(asked, knowledge.acronyms)
         or acronyms_pointed_at(asked, knowledge.acronyms)
     )
     sections = [knowledge.passage(knowledge.acronyms[acronym], language) for acronym in short_forms]
@@ -446,6 +487,11 @@ def answer_question(
         # A second question asked outright ("is it free? any app?") comes before a heading word the best
         # passage lacks.
         others = answered_besides(knowledge, question_parts(asked), best.chunk.id)
+        scope = scope_of(knowledge, best.chunk.id) if asks_whom_a_rule_covers(asked) else None
+        covering = knowledge.passage(scope, language) if scope not in (None, best.chunk.id) else None
+        if covering is not None:
+            # "APAR वाला नियम किन-किन कर्मचारियों पर लागू होता है?": the rule, then whom its document covers.
+            others.insert(0, (Hit(covering, best.score, best.dense, best.lexical), set(tokenize(asked))))
         if others:
             return with_others(first, read_as, others)
         other = knowledge.complement([best, *(h for h in hits if h is not best)], read_as)

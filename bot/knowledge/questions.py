@@ -39,7 +39,7 @@ _QUESTION_OPENERS = frozenset(_OPENERS_TEXT.split())
 # alone is not one ("naam batao": tell me the names).
 _ASKS_MEANING = regex.compile(
     r"\b(?:full\s*forms?|meaning|means?|stands?\s+for|represents?|signif(?:y|ies)|abbreviations?|expansions?|"
-    r"expand|matlab|arth|p[ou]+ra\s+naam|vistar)\b|मतलब|अर्थ|पूरा\s+नाम|फ़?ुल\s*फ़?ॉर्म|विस्तार|पूर[ाीण]\s+रूप|=\s*\?",
+    r"expand|matlab|arth|p[ou]+ra\s+naam|vistar)\b|मतलब|अर्थ|पूरा\s+नाम|फ़?ुल\s*फ़?[ॉो]र्म|विस्तार|पूर[ाीण]\s+रूप|=\s*\?",
     regex.IGNORECASE,
 )
 # What else such a question may say: "pls", "what is", "the word", "kya hota hai", "and DoPT?".
@@ -355,6 +355,22 @@ _ASKS_OTHER = regex.compile(
 )
 
 
+# Whom a rule applies to, asked outright: "APAR वाला नियम किन-किन कर्मचारियों पर लागू होता है?", "to whom
+# does the 50% rule apply?".
+_WHOM_ASKED = regex.compile(
+    r"\b(?:appl(?:y|ies|icable) to (?:whom|which|what kind)|to whom (?:\S+ ){0,10}?appl(?:y|ies|icable)|"
+    r"who (?:\S+ ){1,10}?appl(?:y|ies|icable) to|"
+    r"kin(?:-kin| kin)? (?:\w+ )?(?:par|pe) lagu|kis (?:par|pe) lagu|kiske liye lagu)\b|"
+    r"किन(?:-किन| किन)? (?:\S+ )?पर लागू|किस पर लागू|किसके लिए लागू|किन लोगों पर",
+    regex.IGNORECASE,
+)
+
+
+def asks_whom_a_rule_covers(text: str) -> bool:
+    """A question asking whom a rule applies to, in so many words (not a follow-up: see below)."""
+    return bool(_WHOM_ASKED.search(text))
+
+
 def asks_whom_it_covers(text: str) -> bool:
     """A follow-up asking whom the previous rule applies to, with no other question in it."""
     return leans_on_previous(text) and bool(_WHOM_IT_COVERS.search(text)) and not _ASKS_OTHER.search(text)
@@ -553,6 +569,10 @@ def asks_about_someone_else(text: str) -> bool:
         return False
     if _PERSON.search(question):
         return True  # "My colleague has not finished. How many has he done?"
+    if len(tokenize(question)) >= SELF_CONTAINED_WORDS:
+        # "One colleague says this, another that. In which APAR cycle will the course status first
+        # appear?": a question that stands on its own and names no one asks no one's record.
+        return False
     return mentions_records(question) and not any(
         asks.search(question) for asks in (_ASKS_HOW, _ASKS_MEANING, _RULE_ASKED)
     )
@@ -569,6 +589,8 @@ _RULE_ASKED = regex.compile(
     r"who (?:decides|prescribes|makes|sets|chooses)|when i|if i|"
     # What holds as a rule: "generally, within how long is the certificate made?"
     r"usually|generally|normally|typically|in general|aam ?t[ao]u?r|"
+    # What the rules do with one's courses: "will the courses I completed show up in my appraisal?"
+    r"will (?:\w+ ){0,5}?(?:show up|show|appear|come|count|be (?:shown|counted|recorded|reflected|included))|"
     r"decide kar\w*|kaun (?:decide|banata|banati|tay|prescribe)\w*|karne (?:honge|padenge|hain)|"
     r"karna (?:hoga|padega|hai)|chalega|\w+(?:na|ni|ne) (?:padega|padegi|padenge|hogi|honge))\b|"
     r"करने होंगे|करने हैं|करना होगा|करना पड़ेगा|कौन तय|कौन बनाता|चलेगा|आम तौर|आमतौर|सामान्यतः|सामान्य रूप से|"

@@ -74,11 +74,15 @@ class Glossary:
     def __init__(self, meanings: dict[str, list[str]]) -> None:
         self.loanwords: Loanwords | None = None
         self._phrases: dict[tuple[str, ...], str] = {}
+        # One-word spellings as a message's words read them: "एपार" -> "APAR".
+        self.written: dict[str, str] = {}
         for english, spellings in meanings.items():
             for spelling in spellings:
                 key = tuple(map(spelling_key, words(str(spelling))))
                 if key:
                     self._phrases[key] = english
+                if len(key) == 1:
+                    self.written[words(str(spelling))[0]] = english
 
     def spellings(self) -> list[str]:
         """Every word the glossary reads, as its key spells it: known words, never typos."""
@@ -207,11 +211,19 @@ class KnowledgeBase:
                 *encoder.vocabulary(),
             ],
         )
-        # "mdo" -> "acronyms#mdo": a two-word "MDO meaning" is answered from its own section.
+        # "mdo" -> "acronyms#mdo": a two-word "MDO meaning" is answered from its own section; a heading may
+        # give other spellings in brackets ("Parichay (परिचय): …").
         self.acronyms: dict[str, str] = {
-            c.heading.split(":")[0].strip().casefold(): c.id
+            spelling: c.id
             for c in self.chunks
             if c.source.doc_id == ACRONYMS_DOC and ":" in c.heading
+            for spelling in short_form_spellings(c.heading.split(":")[0])
+        }
+        # And by the glossary's Devanagari spellings of a short form ("एपार", "ओटीपी").
+        self.acronyms |= {
+            spelling: self.acronyms[english.casefold()]
+            for spelling, english in self.glossary.written.items()
+            if english.casefold() in self.acronyms and _DEVANAGARI.search(spelling)
         }
         # Each example question's column: the passage id it stands for; each passage row's column, or -1.
         example_ids = sorted({e.chunk_id for e in stored.examples})
@@ -398,6 +410,16 @@ class KnowledgeBase:
             or self._by_id.get((chunk_id, "en"))
             or next((c for c in self.chunks if c.id == chunk_id), None)
         )
+
+
+def short_form_spellings(name: str) -> list[str]:
+    """ "Parichay (परिचय)" -> ["parichay", "परिचय"], each as a message's words are read."""
+    short, _, written = name.partition("(")
+    return [
+        " ".join(words(spelling)) if _DEVANAGARI.search(spelling) else spelling.strip().casefold()
+        for spelling in [short, *written.rstrip(") ").split(",")]
+        if spelling.strip()
+    ]
 
 
 def _in_vocabulary(term: str, vocabulary: frozenset[str]) -> bool:

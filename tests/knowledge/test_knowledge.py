@@ -24,12 +24,13 @@ from bot.knowledge.answers import (
     holds_figure,
     period_not_covered,
     sentences,
+    step_asked,
 )
 from bot.knowledge.chunking import Chunk, chunk_document, deduplicate
 from bot.knowledge.documents import DocumentError, Heading, Paragraph, Source, Table, read_document
 from bot.knowledge.index import REBUILD_HINT, IndexUnavailable, load_index
 from bot.knowledge.ingest import ingest
-from bot.knowledge.search import Glossary, Hit, KnowledgeBase
+from bot.knowledge.search import Glossary, Hit, KnowledgeBase, short_form_spellings
 from bot.language import tokenize
 from bot.settings import get_settings
 from bot.tools.cli import app
@@ -275,7 +276,6 @@ def test_excerpt_keeps_the_answering_sentences_within_the_limit() -> None:
     assert len(short) <= SHORT_ANSWER_CHARS
     assert short.startswith("The portal is open") and short.endswith("within 24 hours.")
     assert excerpt("Short passage.", "anything") == "Short passage."
-
 
 
 def test_excerpt_adds_the_sentence_with_words_not_yet_said() -> None:
@@ -549,3 +549,26 @@ def test_every_further_question_of_a_message_is_answered(knowledge_base: Knowled
     parts = ["how do I register on the portal?", "who must take the courses?", "and by when half of them?"]
     others = answered_besides(knowledge_base, parts, "test-order#registration")
     assert [hit.chunk.id for hit, _ in others] == ["test-order#who-is-covered", "test-order#annexure-a/row-2"]
+
+
+def test_the_step_asked_for_is_said_first(knowledge_base: KnowledgeBase) -> None:
+    steps = knowledge_base.passage("test-order#registration", "en")
+    assert steps is not None
+    answer = compose(steps, "at which step do I verify the one-time passwords?", "en")
+    assert answer.startswith("Step 3 of 3: Verify the one-time passwords sent to the mobile and the e-mail.")
+    assert "1. Open the portal" in answer  # the whole list follows
+    assert step_asked(steps.text, "how do I register?", "en") is None  # no step number asked
+    hindi = knowledge_base.passage("test-order#registration", "hi")
+    assert hindi is not None
+    assert (step_asked(hindi.text, "ओटीपी किस चरण में?", "hi") or "").startswith("चरण 3 (कुल 3 में से):")
+
+
+def test_whom_a_rule_covers_is_said_beside_the_rule(knowledge_base: KnowledgeBase) -> None:
+    answer = answer_question(knowledge_base, "to whom does the deadline for half of the courses apply?", "en")
+    assert isinstance(answer, Answer) and answer.passage_id == "test-order#annexure-a/row-2"
+    assert "The order applies to all ministries and departments." in answer.text
+
+
+def test_a_short_form_spelt_in_devanagari_is_a_short_form(knowledge_base: KnowledgeBase) -> None:
+    assert short_form_spellings("Parichay (परिचय)") == ["parichay", "परिचय"]
+    assert short_form_spellings("AS/JS") == ["as/js"]

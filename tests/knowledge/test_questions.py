@@ -13,6 +13,7 @@ from bot.knowledge.questions import (
     asking_parts,
     asks_a_rule,
     asks_about_someone_else,
+    asks_whom_a_rule_covers,
     asks_whom_it_covers,
     besides_comparison,
     besides_meanings,
@@ -111,6 +112,11 @@ def test_the_acronyms_a_meaning_question_points_back_at(text: str, asked: list[s
         ),
         ("Mere dost ke karma points zyada hain. Inka matlab kya hai?", False),
         ("My colleague Ravi has not finished. What are his pending courses?", True),
+        (
+            "One colleague says it is this year, another says next year. In which APAR cycle will the course "
+            "status first appear?",
+            False,
+        ),
         ("Is course ka quiz kaisa hai, aur uske module 3 mein kya hai?", False),  # "its module"
         ("What is the deadline?", False),
     ],
@@ -293,3 +299,23 @@ def test_a_full_stop_inside_an_address_or_a_figure_ends_no_sentence() -> None:
         "Is it 2.5 hours?",
         "Visit igotkarmayogi.gov.in.",
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "asks"),
+    [
+        ("APAR में iGOT course status वाला नियम किन-किन कर्मचारियों पर लागू होता है?", True),
+        ("to whom does the 50% rule apply?", True),
+        ("who all does this order apply to?", True),
+        ("ye rule kin employees par lagu hai?", True),
+        ("who can apply for the course?", False),
+        ("how do I apply for leave?", False),
+    ],
+)
+def test_whom_a_rule_applies_to_is_recognised_when_asked_outright(text: str, asks: bool) -> None:
+    assert asks_whom_a_rule_covers(text) is asks
+
+
+def test_a_rule_about_what_happens_to_my_courses_is_no_request_for_my_record() -> None:
+    assert asks_a_rule("Will the iGOT courses I completed show up in my annual appraisal for 2024-25?")
+    assert not asks_a_rule("have I completed my courses?")
