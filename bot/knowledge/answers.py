@@ -61,9 +61,9 @@ def is_step_list(text: str) -> bool:
 
 # "At which step number do we verify the OTP?", "password kaunse step pe?", "OTP किस चरण में?".
 _WHICH_STEP = regex.compile(
-    r"\b(?:which|what|at which|in which)\s+(?:step|stage)|step\s+(?:number|no)|"
-    r"\b(?:kaun|kon|kaunse|konse|kaunsa|konsa|kis|kaun\s*se|kaun\s*sa)\s+(?:step|stage|number)|"
-    r"(?:कौन|कौनसे|कौनसा|कौन-से|कौन-सा|कौन से|कौन सा|किस)\s*(?:स्टेप|चरण|नंबर)",
+    r"\b(?:(?:which|what|at which|in which)\s+(?:step|stage)|step\s+(?:number|no)|"
+    r"(?:kaun|kon|kaunse|konse|kaunsa|konsa|kis|kaun\s*se|kaun\s*sa)\s+(?:step|stage|number))\b|"
+    r"(?:कौन|कौनसे|कौनसा|कौन-से|कौन-सा|कौन से|कौन सा|किस)\s*(?:स्टेप|चरण|नंबर)(?![\p{L}\p{M}])",
     regex.IGNORECASE,
 )
 _STEP_WORDS = frozenset({"step", "steps", "stage", "number", "no", "स्टेप", "चरण", "नंबर"})

@@ -558,6 +558,7 @@ def test_the_step_asked_for_is_said_first(knowledge_base: KnowledgeBase) -> None
     assert answer.startswith("Step 3 of 3: Verify the one-time passwords sent to the mobile and the e-mail.")
     assert "1. Open the portal" in answer  # the whole list follows
     assert step_asked(steps.text, "how do I register?", "en") is None  # no step number asked
+    assert step_asked(steps.text, "what steps do I follow to register?", "en") is None  # all of them
     hindi = knowledge_base.passage("test-order#registration", "hi")
     assert hindi is not None
     assert (step_asked(hindi.text, "ओटीपी किस चरण में?", "hi") or "").startswith("चरण 3 (कुल 3 में से):")
