@@ -234,6 +234,19 @@ def test_the_shipped_outside_topics_include_quiz_answers() -> None:
     assert outside.named("is there a quiz at the end?", catalogue) is None
 
 
+def test_the_shipped_outside_topics_include_extensions_hours_and_offline_viewing() -> None:
+    """The sources set deadlines but say nothing of extending them, of the helpdesk's hours, or of
+    watching courses offline: such questions get "not sure", not the nearest passage as if it answered."""
+    outside = OutsideTopics.load(get_settings().kb_outside)
+    deadline = "Employees must complete the courses by 31 March 2026."
+    assert outside.named("Has the deadline been extended?", deadline) == "extended"
+    assert outside.named("kya deadline badhi hai?", deadline) == "deadline badhi"
+    assert outside.named("Is the helpdesk open on Saturdays?", "Write to support-igot@gov.in.") == "saturdays"
+    assert outside.named("can I watch videos offline in the app?", "The app streams videos.") == "offline"
+    jan_seva = "The programme has since been extended to State Government employees."
+    assert outside.named("Was the Jan Seva programme extended to the states?", jan_seva) is None
+
+
 def test_the_sentences_that_ask_stand_for_a_message_when_they_stand_on_their_own() -> None:
     """An aside ("I was on medical leave") is not what is asked; a question that leans on it is judged
     with it ("Is that allowed?")."""
