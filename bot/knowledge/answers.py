@@ -151,9 +151,6 @@ def compose(
     more = wants_more(query) if more_detail is None else more_detail
     limit = LONG_ANSWER_CHARS if more or is_step_list(chunk.text) else SHORT_ANSWER_CHARS
     said = excerpt(chunk.text, query, limit) + (f"\n{also}" if also else "")
-    step = step_asked(chunk.text, query, language)
-    if step is not None:
-        said = f"{step}\n\n{said}"
     return f"{said}\n\n{citation(chunk.source, language)}"
 
 
@@ -399,6 +396,10 @@ def answer_question(
 
     def answer(chunk: Chunk, asked: str, also: str = "") -> Answer:
         said = compose(chunk, asked, language, more_detail=more_detail, also=also)
+        # The step asked for, by the user's own words: a follow-up read with "at which step…?" asks none.
+        step = step_asked(chunk.text, question, language)
+        if step is not None:
+            said = f"{step}\n\n{said}"
         period = period_not_covered(question, knowledge.passage(chunk.id, "en") or chunk)
         if unexpanded is not None:
             said = f"{NO_FULL_FORM.get(language, NO_FULL_FORM['en']).format(short=unexpanded)}\n{said}"
