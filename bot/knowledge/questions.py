@@ -26,7 +26,8 @@ _QUESTION_TEXT = """
 _QUESTION_WORDS = frozenset(_QUESTION_TEXT.split())
 # English wh-words are also relatives ("a mail which I could not open", "the date by which"): they ask
 # at the start of a clause, or after a verb of asking ("I want to know how to register").
-_WH_TEXT = "what which when where who whom whose why how whether"
+# Chat spellings too: "wat to check at my end", "hw to register".
+_WH_TEXT = "what which when where who whom whose why how whether wat wht whats wats whn whr hw"
 _WH_WORDS = frozenset(_WH_TEXT.split())
 _ASKING_TEXT = "know me wondering understand clarify confirm ask asking check sure idea"
 _ASKING_VERBS = frozenset(_ASKING_TEXT.split())
@@ -360,6 +361,7 @@ _ASKS_OTHER = regex.compile(
 _WHOM_ASKED = regex.compile(
     r"\b(?:appl(?:y|ies|icable) to (?:whom|which|what kind)|to whom (?:\S+ ){0,10}?appl(?:y|ies|icable)|"
     r"who (?:\S+ ){1,10}?appl(?:y|ies|icable) to|"
+    r"(?:which|what kind of|who(?: all)?) (?:\S+ ){0,3}?(?:is|are|get|gets) covered|covers? whom|"
     r"kin(?:-kin| kin)? (?:\w+ )?(?:par|pe) lagu|kis (?:par|pe) lagu|kiske liye lagu)\b|"
     r"किन(?:-किन| किन)? (?:\S+ )?पर लागू|किस पर लागू|किसके लिए लागू|किन लोगों पर",
     regex.IGNORECASE,
@@ -411,6 +413,16 @@ class OutsideTopics:
             if named and f" {' '.join(phrase)} " not in f" {found} ":
                 return " ".join(phrase)
         return None
+
+
+# "marks of quizzes, or only whether I completed the course?": the choices a question offers.
+_OR = regex.compile(r"\s(?:or|ya|yaa|या|अथवा)\s", regex.IGNORECASE)
+
+
+def alternatives(text: str) -> list[str]:
+    """The choices an either-or question offers; empty when it offers none."""
+    found = [part for part in _OR.split(text) if tokenize(part)]
+    return found if len(found) > 1 else []
 
 
 # Saying that something does not work for you ("OTP nahi aa raha", "I can't find my department"), as
@@ -477,7 +489,10 @@ _NO_THIRD_PARTY = regex.compile(
     r"hindi|divisional|time|teacher|lecturer|scientific|resident)\b|"
     r"\b(?:boss|senior|seniors|sir|madam|officer)\s+(?:\w+\s+){0,2}?(?:puch|pooch|poochh|puchh|asked|asks|"
     r"asking|wants|wanted|says|said|bol|keh|kah)\w*|"
-    r"(?:बॉस|साहब|सर|अधिकारी)\s+(?:\w+\s+){0,2}?(?:पूछ|बोल|कह)\w*",
+    r"(?:बॉस|साहब|सर|अधिकारी)\s+(?:\w+\s+){0,2}?(?:पूछ|बोल|कह)\w*|"
+    # A relative clause points back at things, not at a person: "जो भी skills मैं सीखता हूँ उनका record".
+    r"\b(?:jo|jin)\s+(?:\S+\s+){0,8}?(?:unka|unki|unke|uska|uski|uske)\b|"
+    r"(?<![\p{L}\p{M}])(?:जो|जिन)\s+(?:\S+\s+){0,8}?(?:उनका|उनकी|उनके|उसका|उसकी|उसके)(?![\p{L}\p{M}])",
     regex.IGNORECASE,
 )
 
@@ -589,10 +604,14 @@ _RULE_ASKED = regex.compile(
     r"who (?:decides|prescribes|makes|sets|chooses)|when i|if i|"
     # What holds as a rule: "generally, within how long is the certificate made?"
     r"usually|generally|normally|typically|in general|aam ?t[ao]u?r|"
+    # What the portal offers: "is there any place where my skills get recorded, like a digital resume?"
+    r"is there (?:any|a|an|some) (?:\w+ )?(?:place|feature|option|facility|section|provision)|any feature|"
+    r"koi (?:\w+ )?(?:feature|option|suvidha|jagah|vikalp)|"
     # What the rules do with one's courses: "will the courses I completed show up in my appraisal?"
     r"will (?:\w+ ){0,5}?(?:show up|show|appear|come|count|be (?:shown|counted|recorded|reflected|included))|"
     r"decide kar\w*|kaun (?:decide|banata|banati|tay|prescribe)\w*|karne (?:honge|padenge|hain)|"
     r"karna (?:hoga|padega|hai)|chalega|\w+(?:na|ni|ne) (?:padega|padegi|padenge|hogi|honge))\b|"
+    r"कोई (?:\S+ )?(?:feature|option|फ़ीचर|फीचर|सुविधा|जगह|विकल्प)|"
     r"करने होंगे|करने हैं|करना होगा|करना पड़ेगा|कौन तय|कौन बनाता|चलेगा|आम तौर|आमतौर|सामान्यतः|सामान्य रूप से|"
     r"\w+(?:ना|नी|ने) (?:पड़ेगा|पड़ेगी|पड़ेंगे|होगी|होंगे)",
     regex.IGNORECASE,

@@ -44,6 +44,13 @@ def followup(events: list[dict]) -> str | None:
             "3 din ho gaye course complete kiye. aap mera account check kar sakte ho?",
             False,
         ),
+        (
+            "ask_course_progress",
+            "Is there any place on iGOT where all the skills I have picked up get recorded, like a digital "
+            "resume of my service?",
+            True,
+        ),
+        ("otp_not_received", "otp not recieved on my offical email id. wat to check at my end", True),
         ("otp_not_received", "OTP nahi aa raha", False),
         ("otp_not_received", "what should I check if the mobile OTP does not come?", True),
         ("otp_not_received", "does the OTP go to the e-mail or the mobile?", True),

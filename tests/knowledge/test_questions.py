@@ -9,6 +9,7 @@ from bot.knowledge.questions import (
     about_someone_else,
     acronyms_asked,
     acronyms_pointed_at,
+    alternatives,
     asking,
     asking_parts,
     asks_a_rule,
@@ -119,6 +120,10 @@ def test_the_acronyms_a_meaning_question_points_back_at(text: str, asked: list[s
         ),
         ("Is course ka quiz kaisa hai, aur uske module 3 mein kya hai?", False),  # "its module"
         ("What is the deadline?", False),
+        # A relative clause points back at things: "the skills I learn, where is their record kept?"
+        ("portal पर जो भी skills मैं सीखता हूँ उनका पूरा record कहाँ track होता है?", False),
+        ("jo courses maine kiye unka record kahan dikhta hai?", False),
+        ("उनका रिकॉर्ड दिखाओ", True),
     ],
 )
 def test_whether_a_message_asks_about_someone_elses_record(text: str, asks: bool) -> None:
@@ -205,6 +210,7 @@ def test_questions_and_follow_ups_are_recognised_in_three_languages() -> None:
     assert is_question("by when must half of the prescribed courses be finished")
     assert is_question("and by when was this to be done")
     assert not is_question("and by the way I registered")
+    assert is_question("otp not recieved on my offical email id. wat to check at my end")  # chat spelling
     assert not is_question("Our unit sent a mail with an annexure which I could not open on my phone.")
     assert leans_on_previous("and is that for everyone?")
     assert leans_on_previous("aur last date?")
@@ -321,7 +327,10 @@ def test_a_full_stop_inside_an_address_or_a_figure_ends_no_sentence() -> None:
         ("to whom does the 50% rule apply?", True),
         ("who all does this order apply to?", True),
         ("ye rule kin employees par lagu hai?", True),
+        ("as per the OM, which employees are covered by the mandatory course completion?", True),
+        ("who all are covered by this order?", True),
         ("who can apply for the course?", False),
+        ("is my course covered in the plan?", False),
         ("how do I apply for leave?", False),
     ],
 )
@@ -332,3 +341,25 @@ def test_whom_a_rule_applies_to_is_recognised_when_asked_outright(text: str, ask
 def test_a_rule_about_what_happens_to_my_courses_is_no_request_for_my_record() -> None:
     assert asks_a_rule("Will the iGOT courses I completed show up in my annual appraisal for 2024-25?")
     assert not asks_a_rule("have I completed my courses?")
+
+
+def test_what_the_portal_offers_is_a_rule_though_the_question_says_my() -> None:
+    """ "Is there any place where my skills get recorded?" asks about a feature, not for one's record."""
+    assert asks_a_rule(
+        "Is there any place on iGOT where the skills I pick up get recorded, like a resume of my service?"
+    )
+    assert asks_a_rule("Is there any feature like a digital resume of my service?")
+    assert asks_a_rule("मेरी skills का record रखने के लिए कोई सुविधा है क्या?")
+    assert not asks_a_rule("is there any option to see my progress?")  # the record itself
+
+
+def test_the_choices_of_an_either_or_question() -> None:
+    assert alternatives("APAR me quiz ke marks jayenge ya sirf course completion?") == [
+        "APAR me quiz ke marks jayenge",
+        "sirf course completion?",
+    ]
+    assert alternatives("marks of the quizzes or only the completion status?") == [
+        "marks of the quizzes",
+        "only the completion status?",
+    ]
+    assert alternatives("what is recorded in the APAR?") == []
