@@ -2,6 +2,7 @@
 out (`answer_question`); and how a retrieved passage becomes a short answer.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import regex
@@ -11,6 +12,7 @@ from bot.knowledge.documents import Source
 from bot.knowledge.questions import (
     acronyms_asked,
     acronyms_pointed_at,
+    alternatives,
     asking,
     asking_parts,
     asks_whom_a_rule_covers,
@@ -25,7 +27,7 @@ from bot.knowledge.questions import (
     without_pointers,
     without_repeats,
 )
-from bot.knowledge.search import PREFIX, Hit, KnowledgeBase
+from bot.knowledge.search import PREFIX, Hit, KnowledgeBase, in_vocabulary
 from bot.language import tokenize, words
 
 SHORT_ANSWER_CHARS = 600
@@ -74,9 +76,13 @@ STEP_LEAD = {
 }
 
 
-def step_asked(text: str, query: str, language: str) -> str | None:
+def step_asked(
+    text: str, query: str, language: str, spread: Callable[[str], int] = lambda word: 1
+) -> str | None:
     """Which numbered step of `text` the question asks for, said first ("Step 4 of 7: Verify with the
-    OTP …"): the step sharing most of its words; None when it asks no step number or no step shares one."""
+    OTP …"): the step sharing most of its words, each weighed by how few passages have it (`spread`), so
+    that "iGOT" in "iGOT flow chart, OTP at which step?" does not outweigh "OTP"; None when it asks no step
+    number or no step shares one."""
     if not _WHICH_STEP.search(query):
         return None
     wanted = set(tokenize(query)) - _STEP_WORDS
@@ -87,7 +93,11 @@ def step_asked(text: str, query: str, language: str) -> str | None:
         (int(m.group(1)), text[m.end() : after.start() if after else None].split("\n")[0].strip())
         for m, after in zip(found, [*found[1:], None], strict=True)
     ]
-    shared = [len(wanted & set(tokenize(item))) for _, item in items]
+    weight = {word: 1 / (1 + spread(word)) for word in wanted}
+    shared = [
+        sum(weight[word] for word in wanted if in_vocabulary(word, frozenset(tokenize(item))))
+        for _, item in items
+    ]
     best = max(range(len(items)), key=lambda i: (shared[i], -i))
     if shared[best] == 0:
         return None
@@ -157,8 +167,8 @@ def compose(
 # What a short follow-up asks for, by its question word: "and by when?" wants the sentence with a date,
 # "kitne?" the one with a number.
 _ASKS_WHEN = regex.compile(
-    r"\b(?:when|by when|till when|until when|last date|deadline|kab|kab tak|kabtak)\b|"
-    r"कब|अंतिम तिथि|आख़िरी तारीख़|आखिरी तारीख",
+    r"\b(?:when|by when|till when|until when|last date|due date|deadline|time ?limit|kab|kab tak|kabtak)\b|"
+    r"कब|अंतिम तिथि|अंतिम तारीख|आख़िरी तारीख़|आखिरी तारीख|लास्ट डेट|डेडलाइन|समय[- ]?सीमा|तारीख़? तक|तिथि तक",
     regex.IGNORECASE,
 )
 _ASKS_HOW_MANY = regex.compile(
@@ -290,6 +300,23 @@ def holds_figure(knowledge: KnowledgeBase, chunk_id: str, question: str = "") ->
     return any(_counts(text, thing) for text in texts for thing in things)
 
 
+def dates_what_is_asked(knowledge: KnowledgeBase, chunk_id: str, question: str) -> bool:
+    """Whether the passage's sentence that is most about the question holds a date: "by when were the
+    training plans to be added?" is not answered by a passage whose date is for the courses' completion
+    and whose sentence on training plans has none."""
+    english = knowledge.passage(chunk_id, "en")
+    readings = [terms for terms in (set(tokenize(r)) for r in knowledge.readings(question)) if terms]
+    if english is None or not readings:
+        return False
+    parts = sentences(english.text)
+    shared = [
+        max(sum(in_vocabulary(word, frozenset(tokenize(part))) for word in terms) for terms in readings)
+        for part in parts
+    ]
+    most = max(shared, default=0)
+    return any(_DATE.search(part) for part, n in zip(parts, shared, strict=True) if n == most)
+
+
 def period_not_covered(question: str, passage: Chunk) -> str | None:
     """The period a question asks a date for ("kab tak, 2026-27 ke liye?") when the passage's dates reach
     none of the periods it names: the sources set no date for it. None when it asks no date, or one of
@@ -343,6 +370,9 @@ FIGURE_MARGIN = 0.6
 # at a margin of 0.1; widened to 0.6 (offline, dev 0.946 -> 0.953, the fifth batch 0.889 -> 0.900; no
 # wider margin gained more).
 TIE_MARGIN = 0.6
+# How much of the other choice of an either-or question the passage must speak of for a choice outside
+# the sources ("marks") not to stop the answer.
+CHOICE_COVERAGE = 0.5
 # When unsure, the closest passage is shown only if it resembles the question at all (its dense score,
 # example lift included): "my office canteen menu" gets the topics alone.
 CLOSEST_MIN_DENSE = 0.25
@@ -397,7 +427,7 @@ def answer_question(
     def answer(chunk: Chunk, asked: str, also: str = "") -> Answer:
         said = compose(chunk, asked, language, more_detail=more_detail, also=also)
         # The step asked for, by the user's own words: a follow-up read with "at which step…?" asks none.
-        step = step_asked(chunk.text, question, language)
+        step = step_asked(chunk.text, question, language, knowledge.spread)
         if step is not None:
             said = f"{step}\n\n{said}"
         period = period_not_covered(question, knowledge.passage(chunk.id, "en") or chunk)
@@ -472,6 +502,14 @@ def answer_question(
     outside = (
         knowledge.outside.named(asking(read_as), knowledge.searched_text(hits[0].chunk.id)) if hits else None
     )
+    if outside and any(
+        outside not in " ".join(words(choice)).casefold()
+        and knowledge.coverage(choice, hits[0].chunk.id) >= CHOICE_COVERAGE
+        for choice in alternatives(asking(read_as))
+    ):
+        # "APAR में quiz के marks जाएँगे या सिर्फ़ course पूरा होना?": one choice is outside the sources, the
+        # other is what the passage says; answering that one tells the user which it is.
+        outside = None
     if knowledge.confident(hits, read_as) and not outside:
         best = hits[0]
         if asks_a_figure(question) and not holds_figure(knowledge, best.chunk.id, question):
@@ -481,6 +519,17 @@ def answer_question(
                     h
                     for h in hits[1:]
                     if best.score - h.score <= FIGURE_MARGIN and holds_figure(knowledge, h.chunk.id, question)
+                ),
+                best,
+            )
+        elif _ASKS_WHEN.search(question) and not dates_what_is_asked(knowledge, best.chunk.id, question):
+            # "By when were the training plans to be added?": of two close passages, the one that dates it.
+            best = next(
+                (
+                    h
+                    for h in hits[1:]
+                    if best.score - h.score <= FIGURE_MARGIN
+                    and dates_what_is_asked(knowledge, h.chunk.id, question)
                 ),
                 best,
             )

@@ -19,6 +19,7 @@ from bot.knowledge.answers import (
     citation,
     compose,
     counted,
+    dates_what_is_asked,
     excerpt,
     focused,
     holds_figure,
@@ -443,6 +444,7 @@ DEADLINE_ROW = Chunk(
         ("March 2026 is over. By when for 2026-27?", "2026-27"),  # the span, not the month named
         ("Now that the 31 March 2026 deadline is over, what is the deadline for 2027?", "2027"),
         ("kab tak, 2026-2027 ke liye?", "2026-2027"),
+        ("अगले साल यानी 2026-27 के कोर्स पूरे करने की लास्ट डेट क्या होगी?", "2026-27"),
         ("What is the deadline for the 2025-26 courses?", None),  # it ends in 2026, which has a date
         ("What is the deadline?", None),  # no year named
         ("How many courses in 2026-27?", None),  # asks no date
@@ -569,6 +571,40 @@ def test_the_step_asked_for_is_said_first(knowledge_base: KnowledgeBase) -> None
     hindi = knowledge_base.passage("test-order#registration", "hi")
     assert hindi is not None
     assert (step_asked(hindi.text, "ओटीपी किस चरण में?", "hi") or "").startswith("चरण 3 (कुल 3 में से):")
+
+
+def test_the_step_asked_for_is_found_by_its_telling_words() -> None:
+    """ "Portal flow chart: at which step are the passwords verified?": "portal" names the whole list (it
+    is in nearly every passage), "passwords" the step."""
+    steps = "1. Open the portal in a browser.\n2. Press Register.\n3. Verify the passwords sent to you."
+    asked = "portal flow chart: at which step are the passwords checked?"
+    spread = {"portal": 40, "passwords": 2}.get
+    assert (step_asked(steps, asked, "en", lambda word: spread(word) or 1) or "").startswith("Step 3 of 3")
+    assert (step_asked(steps, asked, "en") or "").startswith("Step 1 of 3")  # unweighed, the tie goes first
+
+
+def test_a_date_is_asked_of_the_sentence_about_the_question(knowledge_base: KnowledgeBase) -> None:
+    """ "By when must officers register?" is dated by the Annexure row, not by the rule on courses."""
+    asked = "by when must every officer register on the portal?"
+    assert dates_what_is_asked(knowledge_base, "test-order#annexure-a/row-1", asked)
+    assert not dates_what_is_asked(knowledge_base, "test-order#who-is-covered", asked)
+
+
+def test_a_passage_far_ahead_of_the_rest_is_answered_from_a_little_below_the_threshold(
+    knowledge_base: KnowledgeBase,
+) -> None:
+    first = knowledge_base.passage("test-order#who-is-covered", "en")
+    second = knowledge_base.passage("test-order#registration", "en")
+    assert first is not None and second is not None
+    floor = knowledge_base.min_score
+    assert knowledge_base.confident([Hit(first, floor - 0.3, 0.8, 0.3), Hit(second, floor - 0.9, 0.2, 0.2)])
+    # Not when the runner-up is close, nor far below the threshold.
+    assert not knowledge_base.confident(
+        [Hit(first, floor - 0.3, 0.8, 0.3), Hit(second, floor - 0.5, 0.7, 0.3)]
+    )
+    assert not knowledge_base.confident(
+        [Hit(first, floor - 1.0, 0.8, 0.3), Hit(second, floor - 2.0, 0.1, 0.1)]
+    )
 
 
 def test_whom_a_rule_covers_is_said_beside_the_rule(knowledge_base: KnowledgeBase) -> None:

@@ -131,6 +131,15 @@ def test_when_unsure_the_closest_passage_is_shown_unless_the_subject_is_outside_
     assert isinstance(outside, Topics) and outside.closest is None
 
 
+def test_a_choice_outside_the_sources_does_not_stop_the_answer_to_the_other(knowledge: KnowledgeBase) -> None:
+    """ "Quiz marks, or only whether the course was completed?": the sources speak of the second."""
+    asked = "APAR me exactly kya aayega? Quiz ke marks dikhenge ya sirf ye ki course complete hua ya nahi?"
+    answer = answer_question(knowledge, asked, "hinglish")
+    assert isinstance(answer, Answer) and answer.passage_id == "dopt-om-2025-07-04#apar-linkage"
+    marks_alone = answer_question(knowledge, "What are the passing marks of the final quiz?", "en")
+    assert isinstance(marks_alone, Topics)
+
+
 def test_a_meaning_asked_with_another_question_gets_both_answers(knowledge: KnowledgeBase) -> None:
     answer = answer_question(knowledge, "CBP credits means? and what is this competency passbook thing", "en")
     assert isinstance(answer, Answer) and answer.passage_id == "acronyms#cbp"
