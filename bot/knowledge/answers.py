@@ -449,6 +449,8 @@ def answer_question(
             second = knowledge.passage(hit.chunk.id, language)
             if second is None or second.id in shown:
                 continue
+            if is_step_list(second.text) and len(second.text) > SECOND_ANSWER_CHARS:
+                continue  # steps 1, 2, 3 and 6 of seven would mislead: a list is sent whole or not at all
             shown.add(second.id)
             also = excerpt(second.text, " ".join(sorted(asked_words)), SECOND_ANSWER_CHARS)
             if second.source == first.source:

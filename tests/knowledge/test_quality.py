@@ -140,6 +140,13 @@ def test_a_choice_outside_the_sources_does_not_stop_the_answer_to_the_other(know
     assert isinstance(marks_alone, Topics)
 
 
+def test_the_step_asked_is_said_first_and_no_list_is_cut(knowledge: KnowledgeBase) -> None:
+    asked = "iGOT registration flow chart में OTP authentication कौन से step number पर आता है?"
+    answer = answer_question(knowledge, asked, "en")
+    assert isinstance(answer, Answer) and answer.text.startswith("Step 4 of 7: Verify with the OTP")
+    assert answer.text.count("1. ") == 1  # the whole list once; no second list with steps left out
+
+
 def test_a_meaning_asked_with_another_question_gets_both_answers(knowledge: KnowledgeBase) -> None:
     answer = answer_question(knowledge, "CBP credits means? and what is this competency passbook thing", "en")
     assert isinstance(answer, Answer) and answer.passage_id == "acronyms#cbp"
