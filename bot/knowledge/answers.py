@@ -542,8 +542,10 @@ def answer_question(
         scope = scope_of(knowledge, best.chunk.id) if asks_whom_a_rule_covers(asked) else None
         covering = knowledge.passage(scope, language) if scope not in (None, best.chunk.id) else None
         if covering is not None:
-            # "APAR वाला नियम किन-किन कर्मचारियों पर लागू होता है?": the rule, then whom its document covers.
-            others.insert(0, (Hit(covering, best.score, best.dense, best.lexical), set(tokenize(asked))))
+            # "APAR वाला नियम किन-किन कर्मचारियों पर लागू होता है?": whom the rule's document covers, first, as
+            # asked, then the rule briefly; the rule stays what a follow-up leans on.
+            told = with_others(covering, read_as, [(best, set(tokenize(asked))), *others])
+            return Answer(best.chunk.id, told.text, told.question)
         if others:
             return with_others(first, read_as, others)
         other = knowledge.complement([best, *(h for h in hits if h is not best)], read_as)

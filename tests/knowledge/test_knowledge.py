@@ -610,7 +610,9 @@ def test_a_passage_far_ahead_of_the_rest_is_answered_from_a_little_below_the_thr
 def test_whom_a_rule_covers_is_said_beside_the_rule(knowledge_base: KnowledgeBase) -> None:
     answer = answer_question(knowledge_base, "to whom does the deadline for half of the courses apply?", "en")
     assert isinstance(answer, Answer) and answer.passage_id == "test-order#annexure-a/row-2"
+    assert answer.text.startswith("Every officer must complete")  # whom it covers, first, as asked
     assert "The order applies to all ministries and departments." in answer.text
+    assert "31 March 2026" in answer.text  # then the rule
 
 
 def test_a_short_form_spelt_in_devanagari_is_a_short_form(knowledge_base: KnowledgeBase) -> None:
