@@ -166,9 +166,14 @@ def compose(
 
 # What a short follow-up asks for, by its question word: "and by when?" wants the sentence with a date,
 # "kitne?" the one with a number.
-_ASKS_WHEN = regex.compile(
-    r"\b(?:when|by when|till when|until when|last date|due date|deadline|time ?limit|kab|kab tak|kabtak)\b|"
-    r"कब|अंतिम तिथि|अंतिम तारीख|आख़िरी तारीख़|आखिरी तारीख|लास्ट डेट|डेडलाइन|समय[- ]?सीमा|तारीख़? तक|तिथि तक",
+_WHEN_PHRASES = r"by when|till when|until when|last date|due date|deadline|time ?limit|kab|kab tak|kabtak"
+_WHEN_HINDI = r"कब|अंतिम तिथि|अंतिम तारीख|आख़िरी तारीख़|आखिरी तारीख|लास्ट डेट|डेडलाइन|समय[- ]?सीमा|तारीख़? तक|तिथि तक"
+_ASKS_WHEN = regex.compile(rf"\b(?:when|{_WHEN_PHRASES})\b|{_WHEN_HINDI}", regex.IGNORECASE)
+# A date asked for, not a condition: "when was the OM issued?", "by when?", but not "what do I do when the
+# OTP does not come?".
+_ASKS_DATE = regex.compile(
+    rf"\b(?:{_WHEN_PHRASES}|when (?:is|are|was|were|will|shall|should|must|do|does|did|can|has|have|had))\b|"
+    rf"{_WHEN_HINDI}",
     regex.IGNORECASE,
 )
 _ASKS_HOW_MANY = regex.compile(
@@ -524,7 +529,7 @@ def answer_question(
                 ),
                 best,
             )
-        elif _ASKS_WHEN.search(question) and not dates_what_is_asked(knowledge, best.chunk.id, question):
+        elif _ASKS_DATE.search(question) and not dates_what_is_asked(knowledge, best.chunk.id, question):
             # "By when were the training plans to be added?": of two close passages, the one that dates it.
             best = next(
                 (

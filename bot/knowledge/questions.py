@@ -491,8 +491,11 @@ _NO_THIRD_PARTY = regex.compile(
     r"asking|wants|wanted|says|said|bol|keh|kah)\w*|"
     r"(?:बॉस|साहब|सर|अधिकारी)\s+(?:\w+\s+){0,2}?(?:पूछ|बोल|कह)\w*|"
     # A relative clause points back at things, not at a person: "जो भी skills मैं सीखता हूँ उनका record".
-    r"\b(?:jo|jin)\s+(?:\S+\s+){0,8}?(?:unka|unki|unke|uska|uski|uske)\b|"
-    r"(?<![\p{L}\p{M}])(?:जो|जिन)\s+(?:\S+\s+){0,8}?(?:उनका|उनकी|उनके|उसका|उसकी|उसके)(?![\p{L}\p{M}])",
+    # ("jo log meri team mein hain unka progress" points at people all the same).
+    r"\b(?:jo|jin)\s+(?:(?!(?:log|logon|logo|colleagues?|staff|employees?|friends?|dost|sahkarmi)\b)\S+\s+){0,8}?"
+    r"(?:unka|unki|unke|uska|uski|uske)\b|"
+    r"(?<![\p{L}\p{M}])(?:जो|जिन)\s+(?:(?!लोग|कर्मचारी|साथी|सहकर्मी|दोस्त|अधिकारी)\S+\s+){0,8}?"
+    r"(?:उनका|उनकी|उनके|उसका|उसकी|उसके)(?![\p{L}\p{M}])",
     regex.IGNORECASE,
 )
 

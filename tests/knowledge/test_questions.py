@@ -124,6 +124,8 @@ def test_the_acronyms_a_meaning_question_points_back_at(text: str, asked: list[s
         ("portal पर जो भी skills मैं सीखता हूँ उनका पूरा record कहाँ track होता है?", False),
         ("jo courses maine kiye unka record kahan dikhta hai?", False),
         ("उनका रिकॉर्ड दिखाओ", True),
+        ("जो लोग मेरी टीम में हैं उनका progress बताओ", True),  # a relative clause about people
+        ("jo log meri team mein hain unka progress batao", True),
     ],
 )
 def test_whether_a_message_asks_about_someone_elses_record(text: str, asks: bool) -> None:
