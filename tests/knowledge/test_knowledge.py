@@ -574,7 +574,7 @@ def test_the_step_asked_for_is_said_first(knowledge_base: KnowledgeBase) -> None
 
 
 def test_the_step_asked_for_is_found_by_its_telling_words() -> None:
-    """ "Portal flow chart: at which step are the passwords verified?": "portal" names the whole list (it
+    """ "Portal flow chart: at which step are the passwords checked?": "portal" names the whole list (it
     is in nearly every passage), "passwords" the step."""
     steps = "1. Open the portal in a browser.\n2. Press Register.\n3. Verify the passwords sent to you."
     asked = "portal flow chart: at which step are the passwords checked?"
