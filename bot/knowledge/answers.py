@@ -4,6 +4,7 @@ out (`answer_question`); and how a retrieved passage becomes a short answer.
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 import regex
 
@@ -519,26 +520,17 @@ def answer_question(
         outside = None
     if knowledge.confident(hits, read_as) and not outside:
         best = hits[0]
-        if asks_a_figure(question) and not holds_figure(knowledge, best.chunk.id, question):
-            # "How many languages?": of two close passages, the one that holds a figure answers it.
+        # "How many languages?", "By when were the training plans to be added?": of two close passages,
+        # the one holding the figure, or dating the thing asked, answers it (the first check the best fails).
+        checks: list[Callable[[str], bool]] = []
+        if asks_a_figure(question):
+            checks.append(partial(holds_figure, knowledge, question=question))
+        if _ASKS_DATE.search(question):
+            checks.append(partial(dates_what_is_asked, knowledge, question=question))
+        holds = next((check for check in checks if not check(best.chunk.id)), None)
+        if holds is not None:
             best = next(
-                (
-                    h
-                    for h in hits[1:]
-                    if best.score - h.score <= FIGURE_MARGIN and holds_figure(knowledge, h.chunk.id, question)
-                ),
-                best,
-            )
-        elif _ASKS_DATE.search(question) and not dates_what_is_asked(knowledge, best.chunk.id, question):
-            # "By when were the training plans to be added?": of two close passages, the one that dates it.
-            best = next(
-                (
-                    h
-                    for h in hits[1:]
-                    if best.score - h.score <= FIGURE_MARGIN
-                    and dates_what_is_asked(knowledge, h.chunk.id, question)
-                ),
-                best,
+                (h for h in hits[1:] if best.score - h.score <= FIGURE_MARGIN and holds(h.chunk.id)), best
             )
         first = knowledge.passage(best.chunk.id, language) or best.chunk
         # A second question asked outright ("is it free? any app?") comes before a heading word the best
