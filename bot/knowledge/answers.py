@@ -24,11 +24,12 @@ from bot.knowledge.questions import (
     is_short,
     leans_on_previous,
     question_parts,
+    spelled_out,
     unknown_short_form_asked,
     without_pointers,
     without_repeats,
 )
-from bot.knowledge.search import PREFIX, Hit, KnowledgeBase, in_vocabulary
+from bot.knowledge.search import PREFIX, Hit, KnowledgeBase, in_vocabulary, is_short_form_entry
 from bot.language import tokenize, words
 
 SHORT_ANSWER_CHARS = 600
@@ -66,7 +67,7 @@ def is_step_list(text: str) -> bool:
 _WHICH_STEP = regex.compile(
     r"\b(?:(?:which|what|at which|in which)\s+(?:step|stage)|step\s+(?:number|no)|"
     r"(?:kaun|kon|kaunse|konse|kaunsa|konsa|kis|kaun\s*se|kaun\s*sa)\s+(?:step|stage|number))\b|"
-    r"(?:कौन|कौनसे|कौनसा|कौन-से|कौन-सा|कौन से|कौन सा|किस)\s*(?:स्टेप|चरण|नंबर)(?![\p{L}\p{M}])",
+    r"(?:कौन|कौनसे|कौनसा|कौन-से|कौन-सा|कौन से|कौन सा|किस)\s*(?:स्टेप|चरण|नंबर|step|stage)(?![\p{L}\p{M}])",
     regex.IGNORECASE,
 )
 _STEP_WORDS = frozenset({"step", "steps", "stage", "number", "no", "स्टेप", "चरण", "नंबर"})
@@ -78,32 +79,50 @@ STEP_LEAD = {
 
 
 def step_asked(
-    text: str, query: str, language: str, spread: Callable[[str], int] = lambda word: 1
+    text: str,
+    query: str,
+    language: str,
+    spread: Callable[[str], int] = lambda word: 1,
+    *,
+    english: str = "",
 ) -> str | None:
     """Which numbered step of `text` the question asks for, said first ("Step 4 of 7: Verify with the
     OTP …"): the step sharing most of its words, each weighed by how few passages have it (`spread`), so
     that "iGOT" in "iGOT flow chart, OTP at which step?" does not outweigh "OTP"; None when it asks no step
-    number or no step shares one."""
+    number or no step shares one. A step's words include those of the same step in `english`, the
+    English version of a Hindi list: "Department और Organisation चुनना कौन से step पर?" names them so."""
     if not _WHICH_STEP.search(query):
         return None
     wanted = set(tokenize(query)) - _STEP_WORDS
     if not is_step_list(text) or not wanted:
         return None
-    found = list(_ITEM_NUMBER.finditer(text))
-    items = [
-        (int(m.group(1)), text[m.end() : after.start() if after else None].split("\n")[0].strip())
-        for m, after in zip(found, [*found[1:], None], strict=True)
-    ]
+    items = _numbered(text)
+    in_english = {n: item for n, item in _numbered(english)}
     weight = {word: 1 / (1 + spread(word)) for word in wanted}
     shared = [
-        sum(weight[word] for word in wanted if in_vocabulary(word, frozenset(tokenize(item))))
-        for _, item in items
+        sum(
+            weight[word]
+            for word in wanted
+            if in_vocabulary(word, frozenset(tokenize(f"{item} {in_english.get(n, '')}")))
+        )
+        for n, item in items
     ]
     best = max(range(len(items)), key=lambda i: (shared[i], -i))
     if shared[best] == 0:
         return None
     lead = STEP_LEAD.get(language, STEP_LEAD["en"])
     return lead.format(n=items[best][0], total=max(n for n, _ in items), step=items[best][1])
+
+
+def _numbered(text: str) -> list[tuple[int, str]]:
+    """The numbered items of a list, each with its number and its first line."""
+    found = list(_ITEM_NUMBER.finditer(text))
+    if not found:
+        return []
+    return [
+        (int(m.group(1)), text[m.end() : after.start() if after else None].split("\n")[0].strip())
+        for m, after in zip(found, [*found[1:], None], strict=True)
+    ]
 
 
 def sentences(text: str) -> list[str]:
@@ -306,6 +325,21 @@ def holds_figure(knowledge: KnowledgeBase, chunk_id: str, question: str = "") ->
     return any(_counts(text, thing) for text in texts for thing in things)
 
 
+def numbers_the_step(knowledge: KnowledgeBase, chunk_id: str, question: str, language: str) -> bool:
+    """Whether the passage is a numbered list with a step the question asks the number of ("Centre/State,
+    Department और Organisation चुनना कौन से step पर?": the circular's seven steps, not the guide's
+    paragraph on choosing them)."""
+    passage = knowledge.passage(chunk_id, language)
+    return passage is not None and (step_asked_in(knowledge, passage, question, language) is not None)
+
+
+def step_asked_in(knowledge: KnowledgeBase, passage: Chunk, question: str, language: str) -> str | None:
+    """`step_asked` of the passage in `language`, its steps read in English too."""
+    english = knowledge.passage(passage.id, "en")
+    also = english.text if english is not None and language != "en" else ""
+    return step_asked(passage.text, question, language, knowledge.spread, english=also)
+
+
 def dates_what_is_asked(knowledge: KnowledgeBase, chunk_id: str, question: str) -> bool:
     """Whether the passage's sentence that is most about the question holds a date: "by when were the
     training plans to be added?" is not answered by a passage whose date is for the courses' completion
@@ -433,7 +467,7 @@ def answer_question(
     def answer(chunk: Chunk, asked: str, also: str = "") -> Answer:
         said = compose(chunk, asked, language, more_detail=more_detail, also=also)
         # The step asked for, by the user's own words: a follow-up read with "at which step…?" asks none.
-        step = step_asked(chunk.text, question, language, knowledge.spread)
+        step = step_asked_in(knowledge, chunk, question, language)
         if step is not None:
             said = f"{step}\n\n{said}"
         period = period_not_covered(question, knowledge.passage(chunk.id, "en") or chunk)
@@ -506,6 +540,13 @@ def answer_question(
             others = answered_besides(knowledge, besides_comparison(asked), first.id)
             return with_others(first, sides[0], [(found_sides[1][0], set(tokenize(sides[1]))), *others])
     hits, read_as = best_hits(knowledge, asked, previous)
+    spelled = spelled_out(read_as, knowledge.full_forms) if hits and is_short_form_entry(hits[0]) else None
+    if spelled is not None:
+        # "MDO list में नहीं है, अब?" asks what to do, not what MDO means: searched with the full form, a
+        # passage other than the short form's own entry that the search is sure of answers it.
+        again = knowledge.search(spelled, MAX_TOPICS)
+        if knowledge.confident(again, spelled) and not is_short_form_entry(again[0]):
+            hits, read_as = again, spelled
     hits = [hit for hit in hits if hit.chunk.id != exclude]
     outside = (
         knowledge.outside.named(asking(read_as), knowledge.searched_text(hits[0].chunk.id)) if hits else None
@@ -520,13 +561,16 @@ def answer_question(
         outside = None
     if knowledge.confident(hits, read_as) and not outside:
         best = hits[0]
-        # "How many languages?", "By when were the training plans to be added?": of two close passages,
-        # the one holding the figure, or dating the thing asked, answers it (the first check the best fails).
+        # "How many languages?", "By when were the training plans to be added?", "…at which step?": of two
+        # close passages, the one holding the figure, dating the thing asked, or numbering the step asked
+        # answers it (the first check the best fails).
         checks: list[Callable[[str], bool]] = []
         if asks_a_figure(question):
             checks.append(partial(holds_figure, knowledge, question=question))
         if _ASKS_DATE.search(question):
             checks.append(partial(dates_what_is_asked, knowledge, question=question))
+        if _WHICH_STEP.search(question):
+            checks.append(partial(numbers_the_step, knowledge, question=question, language=language))
         holds = next((check for check in checks if not check(best.chunk.id)), None)
         if holds is not None:
             best = next(

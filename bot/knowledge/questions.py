@@ -59,6 +59,20 @@ _WHAT_IS = regex.compile(
 _FILLER_WORDS = frozenset(_FILLER_TEXT.split())
 MAX_OTHER_WORDS = 5
 MAX_ACRONYMS = 3
+# A meaning asked of several at once ("MDO, CCA, AIS - pls expand these… not sure of CCA"): each of them,
+# even when one is named again.
+_ASKS_EACH = regex.compile(
+    r"\b(?:these|those|them|all|each|both|all three|dono|donon|teeno|teenon|sab|sabhi)\b|"
+    r"इन\b|इनका|इनके|दोनों|तीनों|सभी",
+    regex.IGNORECASE,
+)
+# A meaning asked of a thing the sentence names itself ("what this blended type of programme means"), not
+# of a short form said before; "what does this stand for?", "that term" name none.
+_NAMES_ITS_OWN = regex.compile(
+    r"\b(?:this|that)\s+(?!(?:words?|terms?|short|abbreviations?|acronyms?|names?|ones?|two|three|stands?|"
+    r"means?|letters?|things?|is|does|do)\b)[a-z]{3,}",
+    regex.IGNORECASE,
+)
 
 
 # A follow-up that leans on the previous turn: it opens with "and", "what if", "also", or is a few
@@ -237,10 +251,10 @@ def acronyms_asked(text: str, acronyms: dict[str, str]) -> list[str]:
         # "What is MDO and what is CCA?": each short form right after a "what is".
         asked = [m.group(1).casefold() for m in _WHAT_IS.finditer(text)]
         return [a for a in dict.fromkeys(asked) if a in known][:MAX_ACRONYMS]
-    repeated = [a for a in known if found.count(a) > 1]
-    if len(repeated) == 1:
-        return repeated
     places = _where_seen(text, acronyms)
+    repeated = [a for a in known if found.count(a) > 1]
+    if len(repeated) == 1 and not _ASKS_EACH.search(text):
+        return repeated
     return ([a for a in known if a not in places] or known)[:MAX_ACRONYMS]
 
 
@@ -272,6 +286,20 @@ def _where_seen(text: str, acronyms: dict[str, str]) -> set[str]:
 def _short_forms(text: str, acronyms: dict[str, str]) -> list[str]:
     """The words, with "MDO/CCA" read as two short forms unless the list has it as one ("AS/JS")."""
     return [p for w in tokenize(text) for p in ([w] if w in acronyms else w.split("/")) if p]
+
+
+def spelled_out(text: str, full_forms: dict[str, str]) -> str | None:
+    """`text` with each short form it uses in passing written out ("MDO list में नहीं है, अब?" -> "Ministry,
+    Department and Organisation list…"), so that it is searched for what it asks, not for the short form's
+    own entry; None when it asks a meaning or names no short form of `full_forms` (short form -> full)."""
+    if _ASKS_MEANING.search(text):
+        return None
+    spelled = regex.sub(
+        r"(?<![\p{L}\p{M}\p{N}])([\p{L}\p{M}/]+)(?![\p{L}\p{M}\p{N}])",
+        lambda m: full_forms.get(m.group(1).casefold(), m.group(1)),
+        text,
+    )
+    return spelled if spelled != text else None
 
 
 # A word written in capitals, as short forms are ("VIKAS", "NIC"), in the text as the user typed it.
@@ -322,7 +350,7 @@ def acronyms_pointed_at(text: str, acronyms: dict[str, str]) -> list[str]:
     for before, sentence in itertools.pairwise(said):
         if not (is_question(sentence) and _ASKS_MEANING.search(sentence)):
             continue
-        if any(w in acronyms for w in _short_forms(sentence, acronyms)):
+        if any(w in acronyms for w in _short_forms(sentence, acronyms)) or _NAMES_ITS_OWN.search(sentence):
             continue
         for clause in reversed(_CLAUSE.split(before)):
             named = list(dict.fromkeys(w for w in _short_forms(clause, acronyms) if w in acronyms))

@@ -165,6 +165,11 @@ class Hit:
     lexical: float
 
 
+def is_short_form_entry(hit: Hit) -> bool:
+    """Whether the hit is a short form's own entry in the list of short forms ("MDO: Ministry…")."""
+    return hit.chunk.source.doc_id == ACRONYMS_DOC
+
+
 class KnowledgeBase:
     """One loaded index with its encoder and BM25 ranker; safe to share between threads for reading."""
 
@@ -230,6 +235,15 @@ class KnowledgeBase:
             spelling: self.acronyms[english.casefold()]
             for spelling, english in self.glossary.written.items()
             if english.casefold() in self.acronyms and _DEVANAGARI.search(spelling)
+        }
+        # "mdo" -> "Ministry, Department and Organisation": what a short form used in passing is searched as.
+        headings = {
+            c.id: c.heading for c in self.chunks if c.source.doc_id == ACRONYMS_DOC and c.language == "en"
+        }
+        self.full_forms: dict[str, str] = {
+            spelling: headings[chunk_id].split(":", 1)[1].strip()
+            for spelling, chunk_id in self.acronyms.items()
+            if ":" in headings.get(chunk_id, "")
         }
         # Each example question's column: the passage id it stands for; each passage row's column, or -1.
         example_ids = sorted({e.chunk_id for e in stored.examples})

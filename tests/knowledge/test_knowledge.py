@@ -618,3 +618,11 @@ def test_whom_a_rule_covers_is_said_beside_the_rule(knowledge_base: KnowledgeBas
 def test_a_short_form_spelt_in_devanagari_is_a_short_form(knowledge_base: KnowledgeBase) -> None:
     assert short_form_spellings("Parichay (परिचय)") == ["parichay", "परिचय"]
     assert short_form_spellings("AS/JS") == ["as/js"]
+
+
+def test_a_step_named_in_english_in_a_hindi_question_is_found_in_the_hindi_list() -> None:
+    hindi = "1. पोर्टल खोलें।\n2. रजिस्टर दबाएँ।\n3. केंद्र या राज्य, विभाग और संगठन चुनें।"
+    english = "1. Open the portal.\n2. Press Register.\n3. Pick Centre or State, Department, Organisation."
+    asked = "Department और Organisation चुनना कौन से step पर है?"
+    assert (step_asked(hindi, asked, "hi", english=english) or "").startswith("चरण 3 (कुल 3 में से): केंद्र")
+    assert step_asked(hindi, asked, "hi") is None  # the Hindi words alone share none

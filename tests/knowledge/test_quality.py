@@ -147,6 +147,34 @@ def test_the_step_asked_is_said_first_and_no_list_is_cut(knowledge: KnowledgeBas
     assert answer.text.count("1. ") == 1  # the whole list once; no second list with steps left out
 
 
+def test_the_step_asked_comes_from_the_numbered_list_though_a_paragraph_on_it_ranks_first(
+    knowledge: KnowledgeBase,
+) -> None:
+    asked = "registration में Centre/State, Department और Organisation चुनना कौन से step पर है?"
+    answer = answer_question(knowledge, asked, "hi")
+    assert isinstance(answer, Answer) and answer.text.startswith("चरण 5 (कुल 7 में से)")
+
+
+def test_a_question_using_a_short_form_in_passing_is_not_answered_with_its_meaning(
+    knowledge: KnowledgeBase,
+) -> None:
+    answer = answer_question(knowledge, "my MDO is not in the list, now?", "en")
+    assert isinstance(answer, Answer) and not answer.passage_id.startswith("acronyms#")
+    meaning = answer_question(knowledge, "MDO meaning", "en")
+    assert isinstance(meaning, Answer) and meaning.passage_id == "acronyms#mdo"
+
+
+def test_several_short_forms_asked_together_are_each_expanded(knowledge: KnowledgeBase) -> None:
+    answer = answer_question(knowledge, "MDO, CCA, AIS - pls expand these, not sure about CCA", "en")
+    assert isinstance(answer, Answer)
+    for full in (
+        "Ministry, Department and Organisation",
+        "Cadre Controlling Authority",
+        "All India Services",
+    ):
+        assert full in answer.text
+
+
 def test_a_meaning_asked_with_another_question_gets_both_answers(knowledge: KnowledgeBase) -> None:
     answer = answer_question(knowledge, "CBP credits means? and what is this competency passbook thing", "en")
     assert isinstance(answer, Answer) and answer.passage_id == "acronyms#cbp"

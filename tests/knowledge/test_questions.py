@@ -23,6 +23,7 @@ from bot.knowledge.questions import (
     leans_on_previous,
     question_parts,
     sentences,
+    spelled_out,
     unknown_short_form_asked,
     wants_a_person,
     without_repeats,
@@ -73,6 +74,9 @@ def test_a_question_pasted_twice_or_three_times_is_kept_once() -> None:
         ("CCA = ?", ["cca"]),
         ("In the DoPT OM I see CCA and AIS written many times. What do they stand for?", ["cca", "ais"]),
         ("OM में MDO और CCA लिखा है, इनका मतलब?", ["mdo", "cca"]),
+        # Asked of all of them, though one is named again; the OM is where they were seen.
+        ("MDO, CCA, AIS - pls expand these, they are in the OM and CCA confuses me", ["mdo", "cca", "ais"]),
+        ("OM में AIS लिखा है, AIS मतलब क्या?", ["ais"]),
     ],
 )
 def test_the_acronyms_whose_meaning_is_asked(text: str, asked: list[str]) -> None:
@@ -90,6 +94,9 @@ def test_the_acronyms_whose_meaning_is_asked(text: str, asked: list[str]) -> Non
         ("iGOT mein i, G, O, T kis cheez ke liye hai? Poora naam kya hai?", ["igot"]),
         ("What is the deadline? And what does that mean for me?", []),  # asks no meaning of a short form
         ("MDO ka matlab kya hai?", []),  # names its own: acronyms_asked reads it
+        # The meaning of a thing the sentence names itself, not of the short form before it.
+        ("I was put on a Blended Program on iGOT. Can you explain what this blended type means?", []),
+        ("My boss keeps saying MDO. What does this stand for?", ["mdo"]),
         # Not the document where they were seen.
         ("In the DoPT OM I keep seeing CCA and AIS. What do they stand for?", ["cca", "ais"]),
     ],
@@ -365,3 +372,14 @@ def test_the_choices_of_an_either_or_question() -> None:
         "only the completion status?",
     ]
     assert alternatives("what is recorded in the APAR?") == []
+
+
+def test_a_short_form_used_in_passing_is_spelled_out_but_not_one_whose_meaning_is_asked() -> None:
+    full = {"mdo": "Ministry, Department and Organisation", "एमडीओ": "Ministry, Department and Organisation"}
+    assert (
+        spelled_out("MDO list में नहीं है, अब?", full)
+        == "Ministry, Department and Organisation list में नहीं है, अब?"
+    )
+    assert spelled_out("एमडीओ नहीं मिला", full) == "Ministry, Department and Organisation नहीं मिला"
+    assert spelled_out("MDO meaning", full) is None
+    assert spelled_out("the list is empty", full) is None
