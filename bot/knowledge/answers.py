@@ -11,6 +11,7 @@ import regex
 from bot.knowledge.chunking import Chunk
 from bot.knowledge.documents import Source
 from bot.knowledge.questions import (
+    MAX_ACRONYMS,
     acronyms_asked,
     acronyms_pointed_at,
     alternatives,
@@ -506,15 +507,16 @@ def answer_question(
     asked = without_repeats(question)
     # "एक मिनट, ये MDO का मतलब क्या होता है? पोर्टल पर हर जगह यही लिखा है": the sentence that asks, first
     # ("The DoPT OM says 'MDO/CCA'. What do MDO and CCA stand for?" asks two, not the first three named).
+    # "CBP = ? and iGOT = ?": those of every sentence that asks.
     short_forms = (
-        next(
-            (
-                named
+        list(
+            dict.fromkeys(
+                short
                 for part in sentences(asked)
-                if is_question(part) and (named := acronyms_asked(part, knowledge.acronyms))
-            ),
-            [],
-        )
+                if is_question(part)
+                for short in acronyms_asked(part, knowledge.acronyms)
+            )
+        )[:MAX_ACRONYMS]
         or acronyms_asked(asked, knowledge.acronyms)
         or acronyms_pointed_at(asked, knowledge.acronyms)
     )

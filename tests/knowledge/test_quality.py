@@ -175,6 +175,17 @@ def test_several_short_forms_asked_together_are_each_expanded(knowledge: Knowled
         assert full in answer.text
 
 
+def test_short_forms_asked_in_separate_questions_of_one_message_are_each_expanded(
+    knowledge: KnowledgeBase,
+) -> None:
+    answer = answer_question(knowledge, "CBP credits - CBP = ? and iGOT = ?", "en")
+    assert isinstance(answer, Answer)
+    assert (
+        "Capacity Building Programme" in answer.text
+        and "Integrated Government Online Training" in answer.text
+    )
+
+
 def test_a_meaning_asked_with_another_question_gets_both_answers(knowledge: KnowledgeBase) -> None:
     answer = answer_question(knowledge, "CBP credits means? and what is this competency passbook thing", "en")
     assert isinstance(answer, Answer) and answer.passage_id == "acronyms#cbp"
