@@ -39,7 +39,7 @@ _QUESTION_OPENERS = frozenset(_OPENERS_TEXT.split())
 # Asking for a meaning or a full form ("MDO meaning", "iGOT ka full form", "AIS stands for?"); "naam"
 # alone is not one ("naam batao": tell me the names).
 _ASKS_MEANING = regex.compile(
-    r"\b(?:full\s*forms?|meaning|means?|stands?\s+for|represents?|signif(?:y|ies)|abbreviations?|expansions?|"
+    r"\b(?:ful+\s*forms?|meaning|means?|stands?\s+for|represents?|signif(?:y|ies)|abbreviations?|expansions?|"
     r"expand|matlab|arth|p[ou]+ra\s+naam|vistar)\b|मतलब|अर्थ|पूरा\s+नाम|फ़?ुल\s*फ़?[ॉो]र्म|विस्तार|पूर[ाीण]\s+रूप|=\s*\?",
     regex.IGNORECASE,
 )
