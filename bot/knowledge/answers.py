@@ -2,6 +2,7 @@
 out (`answer_question`); and how a retrieved passage becomes a short answer.
 """
 
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
@@ -71,11 +72,26 @@ _WHICH_STEP = regex.compile(
     r"(?:कौन|कौनसे|कौनसा|कौन-से|कौन-सा|कौन से|कौन सा|किस)\s*(?:स्टेप|चरण|नंबर|step|stage)(?![\p{L}\p{M}])",
     regex.IGNORECASE,
 )
-_STEP_WORDS = frozenset({"step", "steps", "stage", "number", "no", "स्टेप", "चरण", "नंबर"})
+# "I have entered the OTP and it is accepted. What comes next?", "sign up ke baad kya karna hai?": the step
+# after the one the user has done.
+_NEXT_ASKED = regex.compile(
+    r"\b(?:what(?:'s| is| comes| happens)? next|next step|then what|what do i do (?:now|next)|"
+    r"anything (?:still |else )?(?:left|remaining|pending)|what (?:else )?(?:is )?(?:left|remaining)|"
+    r"(?:what|kya)\b.{0,40}\bafter (?:that|this)|after (?:that|this)\b.{0,40}\bwhat|"
+    r"(?:iske|uske|is ke|us ke) baad(?: kya)?|aage kya|agla step)\b|"
+    r"(?:इसके|उसके|इस के|उस के) बाद|आगे क्या|अगला (?:चरण|स्टेप)",
+    regex.IGNORECASE,
+)
+_STEP_WORDS = frozenset({"step", "steps", "stage", "number", "no", "next", "स्टेप", "चरण", "नंबर"})
 STEP_LEAD = {
     "en": "Step {n} of {total}: {step}",
     "hi": "चरण {n} (कुल {total} में से): {step}",
     "hinglish": "Step {n} ({total} mein se): {step}",
+}
+NEXT_STEP_LEAD = {
+    "en": "Next comes step {n} of {total}: {step}",
+    "hi": "इसके बाद चरण {n} (कुल {total} में से): {step}",
+    "hinglish": "Iske baad step {n} ({total} mein se): {step}",
 }
 
 
@@ -91,28 +107,51 @@ def step_asked(
     OTP …"): the step sharing most of its words, each weighed by how few passages have it (`spread`), so
     that "iGOT" in "iGOT flow chart, OTP at which step?" does not outweigh "OTP"; None when it asks no step
     number or no step shares one. A step's words include those of the same step in `english`, the
-    English version of a Hindi list: "Department और Organisation चुनना कौन से step पर?" names them so."""
-    if not _WHICH_STEP.search(query):
+    English version of a Hindi list: "Department और Organisation चुनना कौन से step पर?" names them so.
+    Asked what comes after a step ("OTP accepted, what next?"), the step after it, unless it was the last."""
+    which = _WHICH_STEP.search(query)
+    after = None if which else _NEXT_ASKED.search(query)
+    if not which and not after:
         return None
-    wanted = set(tokenize(query)) - _STEP_WORDS
+    # The step done is told before "what next?"; the words after it ("…in the registration?") name none.
+    done = (
+        query
+        if which or after is None
+        else query[: after.start()]
+        if tokenize(query[: after.start()])
+        else query
+    )
+    wanted = set(tokenize(done)) - _STEP_WORDS
     if not is_step_list(text) or not wanted:
         return None
     items = _numbered(text)
     in_english = {n: item for n, item in _numbered(english)}
-    weight = {word: 1 / (1 + spread(word)) for word in wanted}
-    shared = [
-        sum(
-            weight[word]
-            for word in wanted
-            if in_vocabulary(word, frozenset(tokenize(f"{item} {in_english.get(n, '')}")))
-        )
-        for n, item in items
-    ]
-    best = max(range(len(items)), key=lambda i: (shared[i], -i))
+    vocabularies = [_step_words(f"{item} {in_english.get(n, '')}") for n, item in items]
+    if which:
+        weight = {word: 1 / (1 + spread(word)) for word in wanted}
+    else:
+        # The step done is told by what sets it apart from the other steps ("entered the OTP": the OTP
+        # step, not the one where details are entered); of two, the later one was reached.
+        weight = {word: 1 / max(1, sum(in_vocabulary(word, v) for v in vocabularies)) for word in wanted}
+    shared = [sum(weight[word] for word in wanted if in_vocabulary(word, v)) for v in vocabularies]
+    best = max(range(len(items)), key=lambda i: (shared[i], -i if which else i))
     if shared[best] == 0:
         return None
-    lead = STEP_LEAD.get(language, STEP_LEAD["en"])
-    return lead.format(n=items[best][0], total=max(n for n, _ in items), step=items[best][1])
+    total = max(n for n, _ in items)
+    if which:
+        return STEP_LEAD.get(language, STEP_LEAD["en"]).format(
+            n=items[best][0], total=total, step=items[best][1]
+        )
+    if best + 1 >= len(items):
+        return None
+    n, step = items[best + 1]
+    return NEXT_STEP_LEAD.get(language, NEXT_STEP_LEAD["en"]).format(n=n, total=total, step=step)
+
+
+def _step_words(step: str) -> frozenset[str]:
+    """A step's words, and each two in a row written as one, as users write "Sign up" ("signup")."""
+    said = words(step)
+    return frozenset([*tokenize(step), *(a + b for a, b in itertools.pairwise(said))])
 
 
 def _numbered(text: str) -> list[tuple[int, str]]:
@@ -311,6 +350,20 @@ def _counts(text: str, thing: str) -> bool:
     return False
 
 
+# "What could be the reason?", "kya wajah ho sakti hai?": a cause is asked, and a passage naming one answers.
+_ASKS_WHY = regex.compile(
+    r"\b(?:why|reasons?|causes?|kyu|kyun|kyon|kyo|wajah|vajah|karan)\b|क्यों|वजह|कारण",
+    regex.IGNORECASE,
+)
+_GIVES_A_REASON = regex.compile(r"\b(?:because|cause[sd]?|reasons?|due to)\b", regex.IGNORECASE)
+
+
+def gives_a_reason(knowledge: KnowledgeBase, chunk_id: str) -> bool:
+    """Whether the passage names a cause (in its English version, which every passage has)."""
+    english = knowledge.passage(chunk_id, "en")
+    return english is not None and bool(_GIVES_A_REASON.search(english.text))
+
+
 def holds_figure(knowledge: KnowledgeBase, chunk_id: str, question: str = "") -> bool:
     """Whether the passage has a figure, and, when the question plainly counts things, a figure of one."""
     english = knowledge.passage(chunk_id, "en")
@@ -332,6 +385,24 @@ def numbers_the_step(knowledge: KnowledgeBase, chunk_id: str, question: str, lan
     paragraph on choosing them)."""
     passage = knowledge.passage(chunk_id, language)
     return passage is not None and (step_asked_in(knowledge, passage, question, language) is not None)
+
+
+def next_step_list(knowledge: KnowledgeBase, question: str, language: str) -> Chunk | None:
+    """For "…done, what next?", the list of steps, among the passages on the steps, holding the step done."""
+    hits = knowledge.search(f"{question} {STEPS_WORD.get(language, STEPS_WORD['en'])}", FOLLOW_UP_CANDIDATES)
+    return next(
+        (
+            passage
+            for hit in hits
+            if is_step_list(hit.chunk.text)
+            and (passage := knowledge.passage(hit.chunk.id, language)) is not None
+            and step_asked_in(knowledge, passage, question, language) is not None
+        ),
+        None,
+    )
+
+
+STEPS_WORD = {"en": "steps", "hi": "चरण", "hinglish": "steps"}
 
 
 def step_asked_in(knowledge: KnowledgeBase, passage: Chunk, question: str, language: str) -> str | None:
@@ -550,6 +621,14 @@ def answer_question(
         if knowledge.confident(again, spelled) and not is_short_form_entry(again[0]):
             hits, read_as = again, spelled
     hits = [hit for hit in hits if hit.chunk.id != exclude]
+    sure = knowledge.confident(hits, read_as)
+    following = (
+        next_step_list(knowledge, read_as, language) if not sure and _NEXT_ASKED.search(read_as) else None
+    )
+    if following is not None and following.id != exclude:
+        # "OTP सत्यापित हो गया, अब आगे क्या करना है?" finds nothing sure by its words; it asks the step after
+        # the one done, from a list of steps.
+        return answer(following, read_as)
     outside = (
         knowledge.outside.named(asking(read_as), knowledge.searched_text(hits[0].chunk.id)) if hits else None
     )
@@ -561,18 +640,20 @@ def answer_question(
         # "APAR में quiz के marks जाएँगे या सिर्फ़ course पूरा होना?": one choice is outside the sources, the
         # other is what the passage says; answering that one tells the user which it is.
         outside = None
-    if knowledge.confident(hits, read_as) and not outside:
+    if sure and not outside:
         best = hits[0]
-        # "How many languages?", "By when were the training plans to be added?", "…at which step?": of two
-        # close passages, the one holding the figure, dating the thing asked, or numbering the step asked
-        # answers it (the first check the best fails).
+        # "How many languages?", "By when were the training plans to be added?", "…at which step?", "what
+        # could be the reason?": of two close passages, the one holding the figure, dating the thing asked,
+        # numbering the step asked or naming a cause answers it (the first check the best fails).
         checks: list[Callable[[str], bool]] = []
         if asks_a_figure(question):
             checks.append(partial(holds_figure, knowledge, question=question))
         if _ASKS_DATE.search(question):
             checks.append(partial(dates_what_is_asked, knowledge, question=question))
-        if _WHICH_STEP.search(question):
+        if _WHICH_STEP.search(question) or _NEXT_ASKED.search(question):
             checks.append(partial(numbers_the_step, knowledge, question=question, language=language))
+        if _ASKS_WHY.search(question):
+            checks.append(partial(gives_a_reason, knowledge))
         holds = next((check for check in checks if not check(best.chunk.id)), None)
         if holds is not None:
             best = next(

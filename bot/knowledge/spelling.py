@@ -46,14 +46,29 @@ class Speller:
         if not near:
             return None
         first = str(near[0][0])
-        # Two inflections of one word ("record", "recorded" for "recordd") are no real doubt.
-        if len(near) == 2 and near[0][1] == near[1][1] and str(near[1][0])[:SAME_STEM] != first[:SAME_STEM]:
-            return None
+        if len(near) == 2 and near[0][1] == near[1][1]:
+            second = str(near[1][0])
+            # Two inflections of one word ("record", "recorded" for "recordd") are no real doubt; nor is
+            # a word whose first letter was typed as meant ("cources": "courses", not "sources").
+            if second[:SAME_STEM] == first[:SAME_STEM]:
+                return first
+            starting = [w for w in (first, second) if w[0] == word[0]]
+            return starting[0] if len(starting) == 1 else None
         return first
+
+
+# Letters that sound alike, put for one another in spelling by ear ("cources", "portel").
+_SOUND_ALIKE = frozenset(
+    {frozenset("cs"), frozenset("ck"), frozenset("ae"), frozenset("ei"), frozenset("iy")}
+)
 
 
 def _slip(word: str, meant: str) -> bool:
     """Whether a short word differs from the one meant as fingers slip, by a letter left out, doubled or
-    swapped ("mobil", "quizes", "stpes"), not by another letter in its place, which often makes another
-    real word, in Hinglish too ("karwa" is not "karma", "warna" not "warns")."""
-    return len(word) != len(meant) or sorted(word) == sorted(meant)
+    swapped ("mobil", "quizes", "stpes"), or as it is spelt by ear, by a letter that sounds alike
+    ("cources", "portel"); not by any other letter in its place, which often makes another real word, in
+    Hinglish too ("karwa" is not "karma", "warna" not "warns")."""
+    if len(word) != len(meant) or sorted(word) == sorted(meant):
+        return True
+    differ = [frozenset((a, b)) for a, b in zip(word, meant, strict=True) if a != b]
+    return len(differ) == 1 and differ[0] in _SOUND_ALIKE

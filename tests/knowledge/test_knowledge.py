@@ -626,3 +626,15 @@ def test_a_step_named_in_english_in_a_hindi_question_is_found_in_the_hindi_list(
     asked = "Department और Organisation चुनना कौन से step पर है?"
     assert (step_asked(hindi, asked, "hi", english=english) or "").startswith("चरण 3 (कुल 3 में से): केंद्र")
     assert step_asked(hindi, asked, "hi") is None  # the Hindi words alone share none
+
+
+def test_the_step_after_the_one_done_is_said_first() -> None:
+    steps = "1. Open the portal.\n2. Enter your name and mobile.\n3. Type in the OTP.\n4. Press Sign up."
+    asked = "I have entered the OTP and it is accepted. What comes next?"
+    # "entered" is in step 2's words too; the OTP sets step 3 apart.
+    assert (step_asked(steps, asked, "en") or "").startswith("Next comes step 4 of 4: Press Sign up")
+    # "signup" as users write it is "Sign up"; after the last step there is none.
+    assert step_asked(steps, "clicked signup, anything left after that?", "en") is None
+    assert (step_asked(steps, "OTP daal diya, iske baad kya?", "hinglish") or "").startswith(
+        "Iske baad step 4"
+    )

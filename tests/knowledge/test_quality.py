@@ -186,6 +186,28 @@ def test_short_forms_asked_in_separate_questions_of_one_message_are_each_expande
     )
 
 
+def test_a_question_on_what_comes_next_gets_the_following_step(knowledge: KnowledgeBase) -> None:
+    answer = answer_question(knowledge, "OTP सत्यापित हो गया, अब आगे क्या करना है?", "hi")
+    assert isinstance(answer, Answer) and answer.text.startswith("इसके बाद चरण 5 (कुल 7 में से)")
+    # Only when the search is unsure otherwise: a problem "aage" (later on) asks no next step.
+    other = answer_question(
+        knowledge, "Private email use karne mein aage kya problem aa sakti hai?", "hinglish"
+    )
+    assert isinstance(other, Answer) and not other.text.startswith("Iske baad step")
+
+
+def test_a_cause_asked_is_answered_by_the_passage_naming_one(knowledge: KnowledgeBase) -> None:
+    asked = "Email OTP not received during registration. What could be the reason from our side?"
+    answer = answer_question(knowledge, asked, "en")
+    assert isinstance(answer, Answer) and answer.passage_id == "guide-otp#email-otp"
+    assert "blocking" in answer.text
+
+
+def test_a_portal_name_is_read_for_what_it_is(knowledge: KnowledgeBase) -> None:
+    answer = answer_question(knowledge, "wat is My iGOT secton for", "en")
+    assert isinstance(answer, Answer) and answer.passage_id == "platform-facts#my-igot"
+
+
 def test_a_meaning_asked_with_another_question_gets_both_answers(knowledge: KnowledgeBase) -> None:
     answer = answer_question(knowledge, "CBP credits means? and what is this competency passbook thing", "en")
     assert isinstance(answer, Answer) and answer.passage_id == "acronyms#cbp"

@@ -25,3 +25,12 @@ def test_known_words_and_other_letters_in_place_are_left_alone() -> None:
     assert speller().corrected("karna padega") is None  # a letter in another's place: no slip
     assert speller().corrected("what is he saying") is None  # a real word the model knows
     assert speller().corrected("kab tak") is None  # too short to judge
+
+
+def test_a_word_spelt_by_ear_is_read_as_meant_and_its_first_letter_breaks_a_tie() -> None:
+    spell = Speller(["courses", "sources", "portal"], known=[])
+    # c for s, e for a: letters that sound alike; "cources" is one letter from "sources" too, but its
+    # first letter was typed as meant.
+    assert spell.corrected("how many cources on the portel") == "how many courses on the portal"
+    # Another letter in its place is no slip of the ear.
+    assert Speller(["karma"], known=[]).corrected("karwa do") is None
