@@ -246,7 +246,8 @@ def acronyms_asked(text: str, acronyms: dict[str, str]) -> list[str]:
     if other and not (meaning and len(other) <= MAX_OTHER_WORDS):
         return []
     if len(known) == 1:
-        return known
+        # "blended programs on igot means?" asks the meaning of what is on iGOT, not of iGOT.
+        return [] if other and known[0] in _where_seen(text, acronyms) else known
     if meaning is None:
         # "What is MDO and what is CCA?": each short form right after a "what is".
         asked = [m.group(1).casefold() for m in _WHAT_IS.finditer(text)]
@@ -259,8 +260,8 @@ def acronyms_asked(text: str, acronyms: dict[str, str]) -> list[str]:
 
 
 # Before the short forms that say where the others were seen: "in the DoPT OM", "OM में", "OM mein".
-_PLACE_BEFORE = frozenset({"in", "from", "under", "inside"})
-_PLACE_AFTER = frozenset({"में", "mein", "me", "mai"})
+_PLACE_BEFORE = frozenset({"in", "from", "under", "inside", "on"})
+_PLACE_AFTER = frozenset({"में", "mein", "me", "mai", "par", "pe", "पर", "पे"})
 _ARTICLES = frozenset({"the", "a", "an", "this", "that"})
 
 

@@ -77,6 +77,9 @@ def test_a_question_pasted_twice_or_three_times_is_kept_once() -> None:
         # Asked of all of them, though one is named again; the OM is where they were seen.
         ("MDO, CCA, AIS - pls expand these, they are in the OM and CCA confuses me", ["mdo", "cca", "ais"]),
         ("OM में AIS लिखा है, AIS मतलब क्या?", ["ais"]),
+        # The meaning of what is on iGOT, not of iGOT.
+        ("blended programs on igot means?", []),
+        ("iGOT means?", ["igot"]),
     ],
 )
 def test_the_acronyms_whose_meaning_is_asked(text: str, asked: list[str]) -> None:
