@@ -88,6 +88,8 @@ STEP_LEAD = {
     "hi": "चरण {n} (कुल {total} में से): {step}",
     "hinglish": "Step {n} ({total} mein se): {step}",
 }
+# Added to a "what next?" question to find the lists of steps.
+STEPS_WORD = {"en": "steps", "hi": "चरण", "hinglish": "steps"}
 NEXT_STEP_LEAD = {
     "en": "Next comes step {n} of {total}: {step}",
     "hi": "इसके बाद चरण {n} (कुल {total} में से): {step}",
@@ -114,13 +116,9 @@ def step_asked(
     if not which and not after:
         return None
     # The step done is told before "what next?"; the words after it ("…in the registration?") name none.
-    done = (
-        query
-        if which or after is None
-        else query[: after.start()]
-        if tokenize(query[: after.start()])
-        else query
-    )
+    done = query
+    if after is not None and tokenize(query[: after.start()]):
+        done = query[: after.start()]
     wanted = set(tokenize(done)) - _STEP_WORDS
     if not is_step_list(text) or not wanted:
         return None
@@ -400,9 +398,6 @@ def next_step_list(knowledge: KnowledgeBase, question: str, language: str) -> Ch
         ),
         None,
     )
-
-
-STEPS_WORD = {"en": "steps", "hi": "चरण", "hinglish": "steps"}
 
 
 def step_asked_in(knowledge: KnowledgeBase, passage: Chunk, question: str, language: str) -> str | None:
