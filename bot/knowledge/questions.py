@@ -245,14 +245,14 @@ def acronyms_asked(text: str, acronyms: dict[str, str]) -> list[str]:
     other = [w for w in found if w not in acronyms and w not in _FILLER_WORDS]
     if other and not (meaning and len(other) <= MAX_OTHER_WORDS):
         return []
+    places = _where_seen(text, acronyms)
     if len(known) == 1:
         # "blended programs on igot means?" asks the meaning of what is on iGOT, not of iGOT.
-        return [] if other and known[0] in _where_seen(text, acronyms) else known
+        return [] if other and known[0] in places else known
     if meaning is None:
         # "What is MDO and what is CCA?": each short form right after a "what is".
         asked = [m.group(1).casefold() for m in _WHAT_IS.finditer(text)]
         return [a for a in dict.fromkeys(asked) if a in known][:MAX_ACRONYMS]
-    places = _where_seen(text, acronyms)
     repeated = [a for a in known if found.count(a) > 1]
     if len(repeated) == 1 and not _ASKS_EACH.search(text):
         return repeated
