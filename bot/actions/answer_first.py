@@ -43,6 +43,7 @@ from bot.knowledge.questions import (
     about_own_record,
     asks_a_rule,
     asks_about_someone_else,
+    asks_in_general,
     is_question,
     reports_a_problem,
     wants_a_person,
@@ -166,7 +167,10 @@ class ActionAnswerFirst(Action):
         if tries_the_answer(intent, text) and not names_own_certificate(tracker, intent):
             # "OTP कितने मिनट तक valid रहता है?" reports no problem: when the circulars are not sure, the
             # closest topics and the helpdesk, then the offer, rather than a checklist nobody asked for.
-            only_asks = intent in GUIDED and is_question(text) and not reports_a_problem(text)
+            # "min % of courses to clear?" asks everyone's rule: unsure, still no proof of who asks.
+            only_asks = (intent in GUIDED and is_question(text) and not reports_a_problem(text)) or (
+                intent in PERSONAL and asks_in_general(text)
+            )
             # Read as outside our subject, a question that resembles a passage gets it with the doubt said.
             answered = await answer_from_knowledge(
                 dispatcher, tracker, admit_doubt=only_asks, doubt_when_close=intent == "out_of_scope"

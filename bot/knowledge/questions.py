@@ -640,7 +640,7 @@ _RULE_ASKED = regex.compile(
     r"is there (?:any|a|an|some) (?:\w+ )?(?:place|feature|option|facility|section|provision)|any feature|"
     r"koi (?:\w+ )?(?:feature|option|suvidha|jagah|vikalp)|"
     # What the rules do with one's courses: "will the courses I completed show up in my appraisal?"
-    r"will (?:\w+ ){0,5}?(?:show up|show|appear|come|count|be (?:shown|counted|recorded|reflected|included))|"
+    r"will (?:\w+ ){0,8}?(?:show up|show|appear|come|count|be (?:shown|counted|recorded|reflected|included))|"
     r"decide kar\w*|kaun (?:decide|banata|banati|tay|prescribe)\w*|karne (?:honge|padenge|hain)|"
     r"karna (?:hoga|padega|hai)|chalega|\w+(?:na|ni|ne) (?:padega|padegi|padenge|hogi|honge))\b|"
     r"कोई (?:\S+ )?(?:feature|option|फ़ीचर|फीचर|सुविधा|जगह|विकल्प)|"
@@ -648,11 +648,12 @@ _RULE_ASKED = regex.compile(
     r"\w+(?:ना|नी|ने) (?:पड़ेगा|पड़ेगी|पड़ेंगे|होगी|होंगे)",
     regex.IGNORECASE,
 )
+# "show my progress" asks for the record; "will it show in my APAR?" asks a rule.
 _STATUS_ASKED = regex.compile(
     r"\b(?:have i|did i|maine|humne|hamne|kitne hue|kitne ho gaye|kitna hua|pending|baaki|"
     r"i(?: have|'ve) (?:completed|done|finished|passed|got|earned)|"
     r"(?:my|mera|meri|mere)\s+(?:progress|status|records?|certificates?|karma|points|score|account)|"
-    r"(?:check|see|show|look at|dekh\w*)\s+(?:\w+\s+)?(?:my|mera|meri|mere))\b|"
+    r"(?:check|see|show|look at|dekh\w*)\s+(?:(?!in\b|on\b|up\b)\w+\s+)?(?:my|mera|meri|mere))\b|"
     r"मैंने|हमने|कितने हुए|कितना हुआ|बाकी|"
     r"(?:मेरा|मेरी|मेरे)\s+(?:प्रगति|स्थिति|रिकॉर्ड|रिकार्ड|प्रमाणपत्र|सर्टिफ़िकेट|सर्टिफिकेट)|@",
     regex.IGNORECASE,
@@ -662,3 +663,17 @@ _STATUS_ASKED = regex.compile(
 def asks_a_rule(text: str) -> bool:
     """A question about the rules that happens to speak of oneself, and asks nothing of one's record."""
     return bool(_RULE_ASKED.search(text)) and not _STATUS_ASKED.search(text) and not about_someone_else(text)
+
+
+# What the rules ask of everyone: "min % of courses to clear?", "कितने प्रतिशत कोर्स अनिवार्य हैं?".
+_RULE_WORDS = regex.compile(
+    r"\b(?:min|minimum|percent|percentage|per cent|mandatory|compulsory|required|requirement|rules?|"
+    r"niyam|zaroori|zaruri|jaruri|anivarya)\b|%|न्यूनतम|प्रतिशत|अनिवार्य|नियम|ज़रूरी|जरूरी",
+    regex.IGNORECASE,
+)
+
+
+def asks_in_general(text: str) -> bool:
+    """A question about what the rules require of everyone that says nothing of the writer's own record:
+    when the circulars are unsure of it, the closest topics answer it, never a request for a proof."""
+    return bool(_RULE_WORDS.search(text)) and not about_own_record(text) and not _STATUS_ASKED.search(text)

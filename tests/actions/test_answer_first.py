@@ -36,6 +36,12 @@ def followup(events: list[dict]) -> str | None:
         ("ask_course_progress", "Can I do the courses on my own phone instead of the office computer?", True),
         ("ask_course_progress", "DoPT khud decide karta hai kya ki mujhe kaunse course karne hain?", True),
         ("ask_course_progress", "mere kitne course ho gaye?", False),
+        # Many words between "will" and "show": still whether courses reach the APAR, a rule.
+        (
+            "ask_course_progress",
+            "will the courses i did on igot actually show in my APAR or is it waste?",
+            True,
+        ),
         ("ask_course_progress", "मेरी प्रगति क्या है?", False),
         ("ask_course_progress", "have I finished my mandatory courses?", False),
         ("ask_course_progress", "can I see my progress? my email is a.b@gov.in", False),
@@ -92,6 +98,28 @@ async def test_a_general_question_under_a_personal_intent_is_answered_without_a_
     assert "31 March 2026" in dispatcher.messages[0]["text"]
     assert responses(dispatcher)[1:] == ["utter_ask_helpful", "utter_offer_own_progress"]
     assert followup(events) == "action_listen"  # no identity form
+
+
+@pytest.mark.parametrize("text", ["min % of courses to clear?", "कितने प्रतिशत कोर्स अनिवार्य हैं?"])
+async def test_a_rule_for_everyone_the_search_is_unsure_of_asks_for_no_proof(
+    domain, dispatcher, monkeypatch, text: str
+) -> None:
+    """Unsure of the passage, a question about everyone's rule gets the closest topics, not a proof."""
+    monkeypatch.setattr(answer_first, "answer_from_knowledge", unsure_answer)
+    tracker = make_tracker(domain, text=text, intent="ask_course_progress")
+    events = await ActionAnswerFirst().run(dispatcher, tracker, domain)
+    assert responses(dispatcher) == ["utter_knowledge_closest", "utter_offer_own_progress"]
+    assert followup(events) == "action_listen"  # no identity form
+
+
+async def unsure_answer(
+    dispatcher: CollectingDispatcher, tracker: Any, *, admit_doubt: bool, **_: Any
+) -> list[Any] | None:
+    """The knowledge base unsure of the question: the closest topics when doubt may be admitted."""
+    if not admit_doubt:
+        return None
+    dispatcher.utter_message(response="utter_knowledge_closest")
+    return []
 
 
 async def test_a_question_about_ones_own_record_goes_to_the_records(domain, dispatcher) -> None:
