@@ -118,7 +118,9 @@ def tries_the_answer(intent: str, text: str) -> bool:
         # courses. Where do I download the certificates, and which section do I give them to?").
         if len(text) >= LONG_MESSAGE_CHARS:
             return is_question(text) and not asks_for_own_record(text)
-        return is_question(text) and (not about_own_record(text) or asks_a_rule(text))
+        return is_question(text) and (
+            not about_own_record(text) or asks_a_rule(text) or asks_in_general(text)
+        )
     if intent == "ask_registration_help":
         # "how do I register?" wants the seven steps; "what details do I fill in to register?" a fact.
         return bool(set(tokenize(text)) - REGISTRATION_WORDS)

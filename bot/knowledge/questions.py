@@ -673,7 +673,28 @@ _RULE_WORDS = regex.compile(
 )
 
 
+# The writer alone: "am I on track?", "how much is left for me?" ask of one's own record without a record
+# word; "हमारे यहाँ कई लोग…" (at our place, many people…) does not.
+_FIRST_PERSON = regex.compile(
+    r"\b(?:i|me|my|mine|myself|i'm|im|main|mai|mujhe|mujhse|mujh|mera|meri|mere|maine|hu|hoon|hun|"
+    r"karu|karun|jaunga|jaungi)\b|"
+    r"(?<![\p{L}\p{M}])(?:मैं|मुझे|मुझसे|मुझ|मेरा|मेरी|मेरे|मैंने|हूँ|हूं|करूँ|करूं|जाऊँगा|जाऊँगी)(?![\p{L}\p{M}])",
+    regex.IGNORECASE,
+)
+# How far something has got: "how much is left?", "kitne bache?", "कितने बाकी हैं?".
+_HOW_FAR = regex.compile(
+    r"\b(?:left|remaining|done|finished|hua|hue|baaki|baki|bache|bacha|bachi|bakaya)\b|बाकी|बचे|बचा|बकाया|"
+    r"(?<![\p{L}\p{M}])(?:हुआ|हुए)(?![\p{L}\p{M}])",
+    regex.IGNORECASE,
+)
+
+
 def asks_in_general(text: str) -> bool:
-    """A question about what the rules require of everyone that says nothing of the writer's own record:
-    when the circulars are unsure of it, the closest topics answer it, never a request for a proof."""
-    return bool(_RULE_WORDS.search(text)) and not about_own_record(text) and not _STATUS_ASKED.search(text)
+    """A question that asks nothing of the writer's own record: a rule for everyone ("min % of courses to
+    clear?"), or a matter no record holds ("इस online training की कमियाँ क्या हैं? हमारे यहाँ…"). When the
+    circulars are unsure of it, the closest topics answer it, never a request for a proof."""
+    if _STATUS_ASKED.search(text) or _HOW_FAR.search(text) or _FIRST_PERSON.search(text):
+        return False
+    if _RULE_WORDS.search(text):
+        return not about_own_record(text)
+    return not _RECORD.search(text)

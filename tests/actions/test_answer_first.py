@@ -36,6 +36,8 @@ def followup(events: list[dict]) -> str | None:
         ("ask_course_progress", "Can I do the courses on my own phone instead of the office computer?", True),
         ("ask_course_progress", "DoPT khud decide karta hai kya ki mujhe kaunse course karne hain?", True),
         ("ask_course_progress", "mere kitne course ho gaye?", False),
+        # "हमारे यहाँ" (at our place) names no record: the portal's limitations are asked.
+        ("ask_course_progress", "इस online training की कमियाँ क्या हैं? हमारे यहाँ लोग परेशान हैं।", True),
         # Many words between "will" and "show": still whether courses reach the APAR, a rule.
         (
             "ask_course_progress",

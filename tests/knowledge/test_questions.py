@@ -14,6 +14,7 @@ from bot.knowledge.questions import (
     asking_parts,
     asks_a_rule,
     asks_about_someone_else,
+    asks_in_general,
     asks_whom_a_rule_covers,
     asks_whom_it_covers,
     besides_comparison,
@@ -386,3 +387,26 @@ def test_a_short_form_used_in_passing_is_spelled_out_but_not_one_whose_meaning_i
     assert spelled_out("एमडीओ नहीं मिला", full) == "Ministry, Department and Organisation नहीं मिला"
     assert spelled_out("MDO meaning", full) is None
     assert spelled_out("the list is empty", full) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "general"),
+    [
+        ("min % of courses to clear?", True),
+        ("कितने प्रतिशत कोर्स अनिवार्य हैं?", True),
+        ("is the training free?", True),
+        # "हमारे यहाँ" (at our place) is no record of the writer's; the limitations are no record at all.
+        ("इस online वाली training की क्या-क्या कमियाँ हैं? हमारे यहाँ कई लोग इससे परेशान रहते हैं।", True),
+        ("how many courses left?", False),
+        ("kitne course bache hain?", False),
+        ("course status?", False),
+        ("am I on track for the 31 March deadline?", False),
+        ("which mandatory ones are left for me", False),
+        ("karma points kitne hain?", False),
+        ("50 प्रतिशत लक्ष्य से कितना दूर हूँ", False),
+        ("training plan kitna percent hua", False),
+        ("mere kitne course ho gaye?", False),
+    ],
+)
+def test_a_question_asks_in_general_when_it_asks_nothing_of_ones_record(text: str, general: bool) -> None:
+    assert asks_in_general(text) is general
