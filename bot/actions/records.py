@@ -42,6 +42,7 @@ from bot.knowledge.questions import (
     asking,
     asks_a_rule,
     asks_about_someone_else,
+    asks_in_general,
     is_question,
     names_own_record,
 )
@@ -430,7 +431,13 @@ class ActionRefuseOtherPerson(Action):
         else:
             # "I am Priya Sharma, priya.sharma@nic.in, what is my progress?": a name is not a colleague.
             # "Main junior assistant hoon, kya mujhe certificate APAR ke saath lagana padega?" asks a rule.
-            own = about_own_record(text) and not about_someone_else(text) and not asks_a_rule(text)
+            # "इस training की कमियाँ क्या हैं? हमारे यहाँ कई लोग परेशान हैं" asks nothing of anyone's record.
+            own = (
+                about_own_record(text)
+                and not about_someone_else(text)
+                and not asks_a_rule(text)
+                and not asks_in_general(text)
+            )
         if own:
             return [FollowupAction("action_personal_records")]
         pressing = insists_after_refusal(tracker)  # "मैं उनका RO हूँ, फिर भी नहीं बता सकते?" names no one
@@ -439,7 +446,9 @@ class ActionRefuseOtherPerson(Action):
             # "उसके प्रश्न बैंक?" ("and its question bank?") points at no one's record, "certificate nahi
             # bana, kya reh gaya?" names no one at all, and "my colleague has more points than me; how
             # are they earned?" asks a rule: questions, answered when the search is sure.
-            answered = await answer_from_knowledge(dispatcher, tracker, admit_doubt=False)
+            # Unsure of a question that asks of nobody's record, the closest topics still answer it.
+            general = is_question(text) and asks_in_general(text)
+            answered = await answer_from_knowledge(dispatcher, tracker, admit_doubt=general)
             if answered is not None:
                 return answered
         services = get_services()

@@ -152,6 +152,9 @@ def asking(text: str) -> str:
     """The sentences of the message that ask, when they stand on their own; else the whole message."""
     said = sentences(text)
     asked = [s for s in said if is_question(s)]
+    # "…suggesting courses on leave rules, which are of no use to me. Which sections of my profile should
+    # I update?": where some sentences ask with a question mark, they are what is asked.
+    asked = [s for s in asked if "?" in s] or asked
     if len(asked) < len(said) and len(tokenize(" ".join(asked))) >= SELF_CONTAINED_WORDS:
         return " ".join(asked)
     return text

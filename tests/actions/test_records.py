@@ -588,6 +588,8 @@ async def test_a_message_that_names_no_one_is_answered_not_refused(domain, dispa
         # The story names a colleague; the question asks how something works.
         "My colleague has far more Karma Points than I do. How do they go up?",
         "मेरे सहकर्मी के पॉइंट्स मुझसे ज़्यादा हैं। ये पॉइंट्स कैसे मिलते हैं?",
+        # "हमारे यहाँ" (at our place) is no record of the writer's; the portal's limitations are asked.
+        "इस online वाली training की क्या-क्या कमियाँ हैं? हमारे यहाँ कई लोग इससे परेशान रहते हैं।",
         # A pronoun before something that is no record points at a thing, not a person.
         "Is course ka final quiz kitna lamba hai, aur uske module 3 mein kya padhaya jata hai?",
         # A long story about oneself and one's superiors; the question asks a date of the order.

@@ -203,6 +203,20 @@ def test_a_cause_asked_is_answered_by_the_passage_naming_one(knowledge: Knowledg
     assert "blocking" in answer.text
 
 
+def test_of_sentences_asking_without_a_question_mark_the_surest_is_answered(knowledge: KnowledgeBase) -> None:
+    """The first sentence that asks ("…asking me whether they will have to pay for the courses or the
+    certificates") reads like a certificate question; the one that asks outright is about the fee."""
+    asked = (
+        "Good morning. Our district office wants every clerk on the portal before the month ends and "
+        "several of them worry about money. Some of them are asking me whether they will have to pay "
+        "anything from their own pocket for the courses or the certificates, because a private website "
+        "once charged our staff. So kindly clarify whether there is any fee or charge for using the iGOT "
+        "platform and doing the courses, so that I can tell everyone in the staff meeting."
+    )
+    answer = answer_question(knowledge, asked, "en")
+    assert isinstance(answer, Answer) and answer.passage_id == "platform-facts#cost"
+
+
 def test_a_portal_name_is_read_for_what_it_is(knowledge: KnowledgeBase) -> None:
     answer = answer_question(knowledge, "wat is My iGOT secton for", "en")
     assert isinstance(answer, Answer) and answer.passage_id == "platform-facts#my-igot"

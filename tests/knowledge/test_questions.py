@@ -253,6 +253,28 @@ def test_the_shipped_outside_topics_include_quiz_answers() -> None:
     assert outside.named("is there a quiz at the end?", catalogue) is None
 
 
+def test_the_shipped_outside_topics_include_ltc_and_the_budget_but_not_words_used_otherwise() -> None:
+    """LTC and the mission's budget are nowhere in the sources; "keep budget for this" in a story and
+    "match" as a verb are no such subject."""
+    outside = OutsideTopics.load(get_settings().kb_outside)
+    mission = "Mission Karmayogi aims to train more than 20 million government employees."
+    assert outside.named("last date for the LTC claim?", mission) == "ltc"
+    assert outside.named("Mission Karmayogi ka total kitna budget rakha hai?", mission) == "kitna budget"
+    assert outside.named("do we need to keep budget for the courses?", mission) is None
+    assert outside.named("so that the recommendations match my new role?", mission) is None
+    assert outside.named("who won the cricket match?", mission) == "cricket"
+
+
+def test_of_a_long_message_the_sentences_with_a_question_mark_are_what_is_asked() -> None:
+    told = (
+        "The home page keeps suggesting courses on leave rules, which are of no use to me now. "
+        "Which sections of my profile should I update so that the course recommendations match my role?"
+    )
+    assert asking(told) == (
+        "Which sections of my profile should I update so that the course recommendations match my role?"
+    )
+
+
 def test_the_shipped_outside_topics_include_extensions_hours_and_offline_viewing() -> None:
     """The sources set deadlines but say nothing of extending them, of the helpdesk's hours, or of
     watching courses offline: such questions get "not sure", not the nearest passage as if it answered."""
