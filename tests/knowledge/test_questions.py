@@ -263,6 +263,7 @@ def test_the_shipped_outside_topics_include_ltc_and_the_budget_but_not_words_use
     assert outside.named("do we need to keep budget for the courses?", mission) is None
     assert outside.named("so that the recommendations match my new role?", mission) is None
     assert outside.named("who won the cricket match?", mission) == "cricket"
+    assert outside.named("aaj India ka match kitne baje hai bhai?", mission) == "india ka match"
 
 
 def test_of_a_long_message_the_sentences_with_a_question_mark_are_what_is_asked() -> None:
