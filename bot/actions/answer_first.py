@@ -45,6 +45,7 @@ from bot.knowledge.questions import (
     asks_about_someone_else,
     asks_in_general,
     is_question,
+    names_no_record,
     reports_a_problem,
     wants_a_person,
 )
@@ -119,7 +120,7 @@ def tries_the_answer(intent: str, text: str) -> bool:
         if len(text) >= LONG_MESSAGE_CHARS:
             return is_question(text) and not asks_for_own_record(text)
         return is_question(text) and (
-            not about_own_record(text) or asks_a_rule(text) or asks_in_general(text)
+            not about_own_record(text) or asks_a_rule(text) or names_no_record(text)
         )
     if intent == "ask_registration_help":
         # "how do I register?" wants the seven steps; "what details do I fill in to register?" a fact.

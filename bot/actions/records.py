@@ -42,8 +42,8 @@ from bot.knowledge.questions import (
     asking,
     asks_a_rule,
     asks_about_someone_else,
-    asks_in_general,
     is_question,
+    names_no_record,
     names_own_record,
 )
 from bot.records import progress
@@ -436,7 +436,7 @@ class ActionRefuseOtherPerson(Action):
                 about_own_record(text)
                 and not about_someone_else(text)
                 and not asks_a_rule(text)
-                and not asks_in_general(text)
+                and not names_no_record(text)
             )
         if own:
             return [FollowupAction("action_personal_records")]
@@ -446,9 +446,7 @@ class ActionRefuseOtherPerson(Action):
             # "उसके प्रश्न बैंक?" ("and its question bank?") points at no one's record, "certificate nahi
             # bana, kya reh gaya?" names no one at all, and "my colleague has more points than me; how
             # are they earned?" asks a rule: questions, answered when the search is sure.
-            # Unsure of a question that asks of nobody's record, the closest topics still answer it.
-            general = is_question(text) and asks_in_general(text)
-            answered = await answer_from_knowledge(dispatcher, tracker, admit_doubt=general)
+            answered = await answer_from_knowledge(dispatcher, tracker, admit_doubt=False)
             if answered is not None:
                 return answered
         services = get_services()

@@ -684,20 +684,30 @@ _FIRST_PERSON = regex.compile(
     r"(?<![\p{L}\p{M}])(?:मैं|मुझे|मुझसे|मुझ|मेरा|मेरी|मेरे|मैंने|हूँ|हूं|करूँ|करूं|जाऊँगा|जाऊँगी)(?![\p{L}\p{M}])",
     regex.IGNORECASE,
 )
-# How far something has got: "how much is left?", "kitne bache?", "कितने बाकी हैं?".
+# How far something has got: "how much is left?", "kitne bache?", "how many more to reach 50%?".
 _HOW_FAR = regex.compile(
-    r"\b(?:left|remaining|done|finished|hua|hue|baaki|baki|bache|bacha|bachi|bakaya)\b|बाकी|बचे|बचा|बकाया|"
+    r"\b(?:left|remaining|done|finished|more|stand|along|track|overdue|cleared|reach|needed|again|hua|hue|"
+    r"aur|baaki|baki|bache|bacha|bachi|bakaya|chahiye|jayega)\b|बाकी|बचे|बचा|बकाया|और|चाहिए|"
     r"(?<![\p{L}\p{M}])(?:हुआ|हुए)(?![\p{L}\p{M}])",
     regex.IGNORECASE,
 )
 
 
+def names_no_record(text: str) -> bool:
+    """Nothing a record holds, nor how far one has got, nor the writer alone is named: "इस training की
+    कमियाँ क्या हैं? हमारे यहाँ कई लोग परेशान हैं" ("at our place") asks of no one's record."""
+    return not (
+        _STATUS_ASKED.search(text)
+        or _HOW_FAR.search(text)
+        or _FIRST_PERSON.search(text)
+        or _RECORD.search(text)
+    )
+
+
 def asks_in_general(text: str) -> bool:
-    """A question that asks nothing of the writer's own record: a rule for everyone ("min % of courses to
-    clear?"), or a matter no record holds ("इस online training की कमियाँ क्या हैं? हमारे यहाँ…"). When the
-    circulars are unsure of it, the closest topics answer it, never a request for a proof."""
+    """What the rules ask of everyone, with nothing of the writer's own record ("min % of courses to
+    clear?"): when the circulars are unsure of it, the closest topics answer it, never a request for a
+    proof."""
     if _STATUS_ASKED.search(text) or _HOW_FAR.search(text) or _FIRST_PERSON.search(text):
         return False
-    if _RULE_WORDS.search(text):
-        return not about_own_record(text)
-    return not _RECORD.search(text)
+    return bool(_RULE_WORDS.search(text)) and not about_own_record(text)

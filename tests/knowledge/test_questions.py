@@ -22,6 +22,7 @@ from bot.knowledge.questions import (
     compared,
     is_question,
     leans_on_previous,
+    names_no_record,
     question_parts,
     sentences,
     spelled_out,
@@ -417,9 +418,11 @@ def test_a_short_form_used_in_passing_is_spelled_out_but_not_one_whose_meaning_i
     [
         ("min % of courses to clear?", True),
         ("कितने प्रतिशत कोर्स अनिवार्य हैं?", True),
-        ("is the training free?", True),
-        # "हमारे यहाँ" (at our place) is no record of the writer's; the limitations are no record at all.
-        ("इस online वाली training की क्या-क्या कमियाँ हैं? हमारे यहाँ कई लोग इससे परेशान रहते हैं।", True),
+        ("is the training mandatory for everyone?", True),
+        # No rule asked: "how many more…", "am I…" and a record's state are the writer's own.
+        ("इस online वाली training की क्या-क्या कमियाँ हैं?", False),
+        ("how many more courses needed to reach 50%?", False),
+        ("kitne aur chahiye 50% ke liye?", False),
         ("how many courses left?", False),
         ("kitne course bache hain?", False),
         ("course status?", False),
@@ -433,3 +436,17 @@ def test_a_short_form_used_in_passing_is_spelled_out_but_not_one_whose_meaning_i
 )
 def test_a_question_asks_in_general_when_it_asks_nothing_of_ones_record(text: str, general: bool) -> None:
     assert asks_in_general(text) is general
+
+
+@pytest.mark.parametrize(
+    ("text", "none"),
+    [
+        # "हमारे यहाँ" (at our place) is no record of the writer's; the portal's limitations are no record.
+        ("इस online वाली training की क्या-क्या कमियाँ हैं? हमारे यहाँ कई लोग इससे परेशान रहते हैं।", True),
+        ("हमारे यहाँ कितने कोर्स हुए?", False),
+        ("how far along am I?", False),
+        ("our certificates?", False),
+    ],
+)
+def test_a_message_names_no_record_when_it_names_nothing_a_record_holds(text: str, none: bool) -> None:
+    assert names_no_record(text) is none
