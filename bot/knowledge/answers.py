@@ -773,13 +773,18 @@ def best_hits(knowledge: KnowledgeBase, asked: str, previous: str | None) -> tup
             if tokenize(named) and alone and alone[0].score >= knowledge.min_score - OWN_WORDS_MARGIN:
                 return chosen_by_own_words(alone, hits), with_context
             return hits[:MAX_TOPICS], with_context
-    # A sentence with a question mark asks for sure, and the first the search is sure of wins; of
-    # sentences that ask only by their words ("kindly clarify whether…"), the one the search is surest of.
-    found = [(knowledge.search(part, MAX_TOPICS), part) for part in asking_parts(asked)]
-    sure = [(hits, part) for hits, part in found if knowledge.confident(hits, part)]
-    marked = [(hits, part) for hits, part in sure if "?" in part]
-    if marked or sure:
-        return marked[0] if marked else max(sure, key=lambda pair: pair[0][0].score)
+    # A sentence with a question mark asks for sure, and the first the search is sure of wins (they come
+    # first); of sentences that ask only by their words ("kindly clarify whether…"), the surest one.
+    unmarked: list[tuple[list[Hit], str]] = []
+    for part in asking_parts(asked):
+        hits = knowledge.search(part, MAX_TOPICS)
+        if not knowledge.confident(hits, part):
+            continue
+        if "?" in part:
+            return hits, part
+        unmarked.append((hits, part))
+    if unmarked:
+        return max(unmarked, key=lambda found: found[0][0].score)
     own = own or knowledge.search(asked, MAX_TOPICS)
     # A leaning message was already tried with its context above.
     if with_context and not leaning and is_short(asked) and not knowledge.confident(own, asked):
