@@ -70,3 +70,16 @@ def test_a_response_made_for_one_channel_exists_there_in_every_language() -> Non
         for channel in channels:
             languages = {_language(v) for v in variations if v.get("channel") == channel}
             assert languages == {"en", "hi", "hinglish"}, (name, channel)
+
+
+def test_the_first_otp_check_names_the_cause_the_guide_names() -> None:
+    """The April 2026 guide names an Aadhaar-unlinked number and an office mail server that blocks the
+    portal's mail as the causes: a user who stops after the first check has heard the likely one."""
+    responses = load_domain()["responses"]
+    causes = {
+        "utter_otp_check_mobile_aadhaar": regex.compile(r"aadhaar|आधार", regex.IGNORECASE),
+        "utter_otp_check_email_spam": regex.compile(r"mail server.*block|मेल सर्वर.*ब्लॉक", regex.IGNORECASE),
+    }
+    for name, cause in causes.items():
+        for variant in responses[name]:
+            assert cause.search(variant["text"]), (name, variant.get("condition"))
