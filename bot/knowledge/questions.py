@@ -663,9 +663,24 @@ _STATUS_ASKED = regex.compile(
 )
 
 
+# Where the portal keeps something: "जो स्किल्स मैंने सीखी उनका रिकॉर्ड पोर्टल पर कहाँ दिखता है?", "where on
+# the portal do I download my certificate?" ask the way there, which the guides give, whoever it is for.
+_WHERE_ON_PORTAL = regex.compile(
+    r"\b(?:where|kahan|kaha|kahaan)\s+(?:\w+\s+){0,2}?(?:on|in)\s+(?:the\s+)?(?:portal|app|site|website)\b|"
+    r"\b(?:portal|app|site|website)\s+(?:pe|par|mein|me|main)\s+(?:\w+\s+){0,2}?(?:kahan|kaha|kahaan)\b|"
+    r"(?:पोर्टल|ऐप|वेबसाइट|साइट)\s+(?:पे|पर|में)\s+(?:\S+\s+){0,2}?(?:कहाँ|कहां)",
+    regex.IGNORECASE,
+)
+
+
 def asks_a_rule(text: str) -> bool:
-    """A question about the rules that happens to speak of oneself, and asks nothing of one's record."""
-    return bool(_RULE_ASKED.search(text)) and not _STATUS_ASKED.search(text) and not about_someone_else(text)
+    """A question about the rules, or the way round the portal, that happens to speak of oneself, and
+    asks nothing of one's record."""
+    if about_someone_else(text):
+        return False
+    return bool(_WHERE_ON_PORTAL.search(text)) or (
+        bool(_RULE_ASKED.search(text)) and not _STATUS_ASKED.search(text)
+    )
 
 
 # What the rules ask of everyone: "min % of courses to clear?", "कितने प्रतिशत कोर्स अनिवार्य हैं?".

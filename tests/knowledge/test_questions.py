@@ -333,6 +333,15 @@ def test_what_holds_as_a_rule_is_asked_though_the_story_is_ones_own() -> None:
     assert not asks_a_rule("कल कोर्स पूरा किया पर certificate नहीं दिखा। मेरा certificate कब आएगा?")
 
 
+def test_where_the_portal_keeps_something_is_asked_though_it_is_ones_own() -> None:
+    """The way round the portal is in the guides; "मैंने" (I have) says whose, not that a record is asked."""
+    assert asks_a_rule("जो जो स्किल्स मैंने कोर्स से सीखी उनका रिकॉर्ड पोर्टल पर कहाँ दिखता है?")
+    assert asks_a_rule("From where on the portal do I download my course completion certificate?")
+    assert asks_a_rule("maine jo courses kiye unka certificate portal pe kahan milega?")
+    assert not asks_a_rule("मैंने कितने कोर्स पूरे किए?")
+    assert not asks_a_rule("where on the portal is my colleague's certificate? he is on leave")
+
+
 def test_someone_from_the_helpdesk_is_a_person_asked_for() -> None:
     assert wants_a_person("I did all the quizzes, still nothing. Can someone from the helpdesk look into it?")
     assert not wants_a_person("what is the helpdesk email?")
