@@ -699,20 +699,21 @@ def scope_of(knowledge: KnowledgeBase, passage_id: str) -> str | None:
 
 
 def answered_besides(knowledge: KnowledgeBase, parts: list[str], answered: str) -> list[tuple[Hit, set[str]]]:
-    """Of the questions `parts` ("Is there an app", "do we have to pay for it?"), those that another
-    passage than `answered` speaks of more fully (at most `MAX_OTHER_PARTS`, a part asked with a question
-    mark first), each with that passage and the part's words. A part that leans on the one before ("…in
-    SPARROW for APAR?? and by when was this linking to be done") is read with it, as a follow-up is."""
+    """Of the questions `parts` ("Is there an app", "do we have to pay for it?"), those whose own search
+    is sure of another passage than `answered` that speaks of them at least as fully (at most
+    `MAX_OTHER_PARTS`, a part asked with a question mark first), each with that passage and the part's
+    words. "how are karma points earned and do they count for promotion?": the promotion passage names
+    "Karma Points earned" too, but how they are earned is the other passage's subject. A part that leans
+    on the one before ("…in SPARROW for APAR?? and by when was this linking to be done") is read with it,
+    as a follow-up is."""
     found: list[tuple[Hit, set[str]]] = []
     shown = {answered}
     for n, part in sorted(enumerate(parts), key=lambda numbered: "?" not in numbered[1]):
-        if knowledge.coverage(part, answered) >= 1.0:
-            continue  # the passage already speaks of all of it
         hits, read_as = best_hits(knowledge, part, parts[n - 1] if n else None)
         if (
             knowledge.confident(hits, read_as)
             and hits[0].chunk.id not in shown
-            and knowledge.coverage(part, hits[0].chunk.id) > knowledge.coverage(part, answered)
+            and knowledge.coverage(part, hits[0].chunk.id) >= knowledge.coverage(part, answered)
         ):
             shown.add(hits[0].chunk.id)
             found.append((hits[0], set(tokenize(part))))

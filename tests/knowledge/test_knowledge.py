@@ -553,6 +553,16 @@ def test_every_further_question_of_a_message_is_answered(knowledge_base: Knowled
     assert [hit.chunk.id for hit, _ in others] == ["test-order#who-is-covered", "test-order#annexure-a/row-2"]
 
 
+def test_a_further_question_the_answered_passage_only_echoes_is_answered_by_its_own(
+    knowledge_base: KnowledgeBase,
+) -> None:
+    """The deadline row says "Register on the portal", every word of "how do I register on the portal?",
+    yet it tells no one how: the question's own passage, the steps, is added."""
+    parts = ["by when must I register?", "how do I register on the portal?"]
+    others = answered_besides(knowledge_base, parts, "test-order#annexure-a/row-1")
+    assert [hit.chunk.id for hit, _ in others] == ["test-order#registration"]
+
+
 def test_the_step_asked_for_is_said_first(knowledge_base: KnowledgeBase) -> None:
     steps = knowledge_base.passage("test-order#registration", "en")
     assert steps is not None

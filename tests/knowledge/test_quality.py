@@ -112,6 +112,20 @@ def test_each_of_two_questions_in_one_message_gets_its_answer(knowledge: Knowled
     assert isinstance(single, Answer) and "2 September 2020" not in single.text
 
 
+def test_a_second_question_whose_words_the_first_passage_echoes_still_gets_its_own_passage(
+    knowledge: KnowledgeBase,
+) -> None:
+    """The promotion passage says "Karma Points earned", yet how they are earned is another passage's
+    subject: both questions are answered."""
+    for asked in (
+        "how are karma points earned and do they count for promotion?",
+        "how r karma ponts earnd and do they count for promoshun",
+    ):
+        answer = answer_question(knowledge, asked, "en")
+        assert isinstance(answer, Answer)
+        assert "promotion" in answer.text and "module" in answer.text, asked
+
+
 def test_a_near_tie_between_two_passages_brings_the_runner_up_briefly(knowledge: KnowledgeBase) -> None:
     """ "how to get karma points?": what earns them and how many a course earns score alike; both are
     said, the document cited once."""
