@@ -16,7 +16,9 @@
     en: {
       launcher: "Help",
       launcherLabel: "Open Karmayogi Sahayak, the help assistant",
-      unread: "new message",
+      unread: function (n) {
+        return n === 1 ? "1 new message" : n + " new messages";
+      },
       title: "Karmayogi Sahayak",
       subtitle: "iGOT Karmayogi help",
       close: "Close chat",
@@ -38,7 +40,9 @@
     hi: {
       launcher: "सहायता",
       launcherLabel: "कर्मयोगी सहायक खोलें",
-      unread: "नया संदेश",
+      unread: function (n) {
+        return n === 1 ? "1 नया संदेश" : n + " नए संदेश";
+      },
       title: "कर्मयोगी सहायक",
       subtitle: "iGOT कर्मयोगी सहायता",
       close: "चैट बंद करें",
@@ -141,6 +145,12 @@
     unread: 0
   };
   if (!Array.isArray(state.entries)) state.entries = [];
+  // The language the conversation was last in, in this tab, over the page's.
+  var spoken = load("sessionStorage", "lang", null);
+  if (spoken === "en" || spoken === "hi") {
+    lang = spoken;
+    t = STRINGS[lang];
+  }
   if (state.owner !== ownerOf(currentToken())) startOver();
 
   function startOver() {
@@ -181,6 +191,7 @@
   var root = el("div", { className: "sahayak", lang: lang, style: "visibility:hidden" });
 
   var unreadDot = el("span", { className: "unread", hidden: true, "aria-hidden": "true" });
+  var launcherText = document.createTextNode(t.launcher);
   var launcher = el(
     "button",
     {
@@ -190,7 +201,7 @@
       "aria-expanded": "false",
       "aria-controls": "sahayak-panel"
     },
-    [el("span", { className: "launcher-icon", "aria-hidden": "true", text: "?" }), t.launcher, unreadDot]
+    [el("span", { className: "launcher-icon", "aria-hidden": "true", text: "?" }), launcherText, unreadDot]
   );
   var restartButton = el("button", { type: "button", className: "restart", text: t.restart });
   var closeButton = el("button", { type: "button", className: "close", "aria-label": t.close }, [
@@ -204,9 +215,10 @@
     "aria-atomic": "false",
     "data-testid": "sahayak-announcer"
   });
+  var typingLabel = el("span", { className: "visually-hidden", text: t.typing });
   var typing = el("p", { className: "typing", hidden: true }, [
     el("span", { className: "dots", "aria-hidden": "true" }, [el("span"), el("span"), el("span")]),
-    el("span", { className: "visually-hidden", text: t.typing })
+    typingLabel
   ]);
   var input = el("input", {
     id: "sahayak-input",
@@ -215,11 +227,10 @@
     placeholder: t.placeholder
   });
   var sendButton = el("button", { type: "submit", className: "send", text: t.send });
-  var composer = el("form", { className: "composer" }, [
-    el("label", { for: "sahayak-input", className: "visually-hidden", text: t.inputLabel }),
-    input,
-    sendButton
-  ]);
+  var inputLabel = el("label", { for: "sahayak-input", className: "visually-hidden", text: t.inputLabel });
+  var composer = el("form", { className: "composer" }, [inputLabel, input, sendButton]);
+  var title = el("h2", { id: "sahayak-title", text: t.title });
+  var subtitle = el("p", { className: "subtitle", text: t.subtitle });
   var panel = el(
     "section",
     {
@@ -232,10 +243,7 @@
     },
     [
       el("header", { className: "header" }, [
-        el("div", { className: "heading" }, [
-          el("h2", { id: "sahayak-title", text: t.title }),
-          el("p", { className: "subtitle", text: t.subtitle })
-        ]),
+        el("div", { className: "heading" }, [title, subtitle]),
         restartButton,
         closeButton
       ]),
@@ -252,7 +260,7 @@
   shadow.appendChild(root);
   function reveal() {
     root.style.visibility = "";
-    log.scrollTop = log.scrollHeight; // the log has its height only now: show the latest message
+    place(); // the log has its height only now: show the latest reply
   }
   stylesheet.addEventListener("load", reveal);
   stylesheet.addEventListener("error", reveal);
@@ -279,20 +287,58 @@
     ]);
   }
 
+  var EMAIL_PATTERN = /^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$/;
+  var ADDRESS_PATTERN = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g;
+
+  // The bot's web addresses open in a new tab and its e-mail addresses in the mail program; an order
+  // number ("No. T-28/27/2025-iGOT") is kept on one line.
   function appendLinkified(parent, text) {
-    var last = 0;
+    var found = [];
+    text.replace(ADDRESS_PATTERN, function (match, offset) {
+      found.push({ start: offset, end: offset + match.length, node: mailNode(match) });
+      return match;
+    });
     text.replace(URL_PATTERN, function (match, offset) {
       var before = offset > 0 ? text.charAt(offset - 1) : "";
       if (before === "@" || before === "." || before === "/") return match; // e-mail domains, paths
       var url = match.replace(/[.,;:!?)\]'"।]+$/, "");
+      var overlaps = found.some(function (f) {
+        return offset < f.end && offset + url.length > f.start;
+      });
       var href = safeHref(/^https?:\/\//i.test(url) ? url : "https://" + url);
-      if (!href) return match;
+      if (!href || overlaps) return match;
+      found.push({ start: offset, end: offset + url.length, node: linkNode(href, url) });
+      return match;
+    });
+    found.sort(function (a, b) {
+      return a.start - b.start;
+    });
+    var last = 0;
+    found.forEach(function (f) {
+      appendUnbroken(parent, text.slice(last, f.start));
+      parent.appendChild(f.node);
+      last = f.end;
+    });
+    appendUnbroken(parent, text.slice(last));
+  }
+
+  // "No. T-28/27/2025-iGOT", "F.10(457)/Coord./Misc.": a capital, then parts joined by two or more slashes.
+  var ORDER_NUMBER = /(?:\bNo\.\s)?\b[A-Z][\w.()-]*(?:\/[\w.()-]+){2,}/g;
+
+  function appendUnbroken(parent, text) {
+    var last = 0;
+    text.replace(ORDER_NUMBER, function (match, offset) {
       parent.appendChild(document.createTextNode(text.slice(last, offset)));
-      parent.appendChild(linkNode(href, url));
-      last = offset + url.length;
+      parent.appendChild(el("span", { className: "nowrap", text: match }));
+      last = offset + match.length;
       return match;
     });
     parent.appendChild(document.createTextNode(text.slice(last)));
+  }
+
+  function mailNode(address) {
+    if (!EMAIL_PATTERN.test(address)) return document.createTextNode(address);
+    return el("a", { href: "mailto:" + address, className: "mail" }, [address]);
   }
 
   function activeFrom() {
@@ -307,14 +353,20 @@
     item.appendChild(el("span", { className: "visually-hidden", text: entry.from === "user" ? t.you : t.bot }));
     if (entry.text) {
       var bubble = el("p", { className: "bubble" });
-      appendLinkified(bubble, entry.text);
+      // What the user typed is shown as typed: "my id is ravi.kumar@nic.in" is no link to follow.
+      if (entry.from === "bot") appendLinkified(bubble, entry.text);
+      else bubble.textContent = entry.text;
       item.appendChild(bubble);
     }
     if (entry.image && safeHref(entry.image)) {
       item.appendChild(el("img", { className: "image", src: safeHref(entry.image), alt: "" }));
     }
     if (entry.pending) item.appendChild(el("span", { className: "note", text: t.queued }));
-    var buttons = entry.buttons || [];
+    // Choices of an earlier reply are gone: the choice made stands in the transcript as the user's
+    // message, and the old ones would only clutter the panel. Links stay usable.
+    var buttons = (entry.buttons || []).filter(function (button) {
+      return index >= active || button.url;
+    });
     if (buttons.length) {
       var group = el("div", { className: "choices", role: "group", "aria-label": t.choices });
       buttons.forEach(function (button) {
@@ -324,14 +376,9 @@
           link.className = "choice link";
           group.appendChild(link);
         } else if (button.payload) {
-          var choice = el("button", {
-            type: "button",
-            className: "choice",
-            disabled: index < active ? true : false,
-            text: button.title
-          });
-          choice.addEventListener("click", function () {
-            send(button.payload, button.title);
+          var choice = el("button", { type: "button", className: "choice", text: button.title });
+          choice.addEventListener("click", function (event) {
+            send(button.payload, button.title, event.pointerType);
           });
           group.appendChild(choice);
         }
@@ -343,12 +390,45 @@
 
   function render() {
     var active = activeFrom();
+    var kept = log.scrollTop;
     log.textContent = "";
     state.entries.forEach(function (entry, index) {
       log.appendChild(renderEntry(entry, index, active));
     });
-    log.scrollTop = log.scrollHeight;
+    log.scrollTop = kept;
+    place();
   }
+
+  // ---------------------------------------------------------------------------------------------
+  // Where the log is scrolled. A new reply opens at its first line, so a seven-step answer is read
+  // from step 1; a short one shows whole at the bottom. New messages move the view only while the
+  // user follows the conversation (at the bottom, or at the newest reply's start), never while they
+  // read something earlier.
+
+  var NEAR_PX = 24;
+  var following = true;
+
+  function newestReply() {
+    var start = activeFrom();
+    return start < state.entries.length ? log.children[start] : null;
+  }
+
+  function replyTop(item) {
+    return Math.max(0, item.offsetTop - 8);
+  }
+
+  function place() {
+    if (!following) return;
+    var bottom = log.scrollHeight - log.clientHeight;
+    var reply = newestReply();
+    log.scrollTop = reply ? Math.min(bottom, replyTop(reply)) : bottom;
+  }
+
+  log.addEventListener("scroll", function () {
+    var reply = newestReply();
+    var atBottom = log.scrollHeight - log.scrollTop - log.clientHeight <= NEAR_PX;
+    following = atBottom || (reply !== null && Math.abs(log.scrollTop - replyTop(reply)) <= NEAR_PX);
+  });
 
   function announce(text) {
     announcer.appendChild(el("p", { text: t.bot + " " + text }));
@@ -445,14 +525,50 @@
     if (!entry.text && !(entry.buttons && entry.buttons.length) && !entry.image) return;
     state.entries.push(entry);
     persist();
+    if (entry.text) relabel(languageOf(entry.text));
     render();
     setTyping(false);
     if (entry.text) announce(entry.text);
     if (panel.hidden) {
       state.unread += 1;
-      unreadDot.hidden = false;
-      launcher.setAttribute("aria-label", t.launcherLabel + " (" + state.unread + " " + t.unread + ")");
+      showUnread();
     }
+  }
+
+  function showUnread() {
+    unreadDot.hidden = state.unread === 0;
+    unreadDot.textContent = state.unread > 9 ? "9+" : String(state.unread);
+    launcher.setAttribute(
+      "aria-label",
+      state.unread ? t.launcherLabel + " (" + t.unread(state.unread) + ")" : t.launcherLabel
+    );
+  }
+
+  // The widget's own words follow the conversation: a reply mostly in Devanagari switches them to
+  // Hindi, one in Latin letters (English or romanised Hindi) to English.
+  function languageOf(text) {
+    var devanagari = (text.match(/[\u0900-\u097f]/g) || []).length;
+    var latin = (text.match(/[A-Za-z]/g) || []).length;
+    return devanagari > latin ? "hi" : "en";
+  }
+
+  function relabel(language) {
+    if (language === lang) return;
+    lang = language;
+    t = STRINGS[lang];
+    save("sessionStorage", "lang", lang);
+    root.setAttribute("lang", lang);
+    launcherText.textContent = t.launcher;
+    restartButton.textContent = t.restart;
+    closeButton.setAttribute("aria-label", t.close);
+    log.setAttribute("aria-label", t.log);
+    typingLabel.textContent = t.typing;
+    inputLabel.textContent = t.inputLabel;
+    input.setAttribute("placeholder", t.placeholder);
+    sendButton.textContent = t.send;
+    title.textContent = t.title;
+    subtitle.textContent = t.subtitle;
+    showUnread();
   }
 
   function emit(entry) {
@@ -487,8 +603,9 @@
     setTyping(true);
   }
 
-  // Sends a message: `text` typed, or a button's `payload` shown as its `title`.
-  function send(payload, title) {
+  // Sends a message: `text` typed, or a button's `payload` shown as its `title`; `pointer` is how a
+  // button was pressed ("touch" on a phone).
+  function send(payload, title, pointer) {
     var entry = { from: "user", text: title || payload };
     if (title) entry.payload = payload;
     if (state.ready) emit(entry);
@@ -498,9 +615,12 @@
     }
     state.entries.push(entry);
     persist();
+    following = true; // who writes follows the conversation again
     render();
     if (state.ready) setTyping(true);
-    input.focus(); // a clicked choice is disabled now; keep the keyboard user in the conversation
+    // A clicked choice is gone now: keep a keyboard or mouse user in the conversation, but do not
+    // raise a phone's keyboard over half the panel after a tap.
+    if (pointer !== "touch") input.focus();
   }
 
   function setTyping(on) {
@@ -510,7 +630,7 @@
       typingTimer = setTimeout(function () {
         typing.hidden = true; // a paused conversation (waiting for the helpdesk) sends nothing back
       }, TYPING_TIMEOUT_MS);
-      log.scrollTop = log.scrollHeight;
+      place();
     }
   }
 
@@ -546,10 +666,9 @@
   function openPanel(focus) {
     panel.hidden = false;
     launcher.setAttribute("aria-expanded", "true");
-    launcher.setAttribute("aria-label", t.launcherLabel);
     root.classList.add("open");
     state.unread = 0;
-    unreadDot.hidden = true;
+    showUnread();
     save("sessionStorage", "open", true);
     render();
     connect();

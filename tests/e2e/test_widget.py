@@ -144,8 +144,8 @@ def test_registration_by_buttons_and_the_conversation_survives_a_reload(page: Pa
     widget.choose("How to register")
     expect(widget.reply(SEVEN_STEPS)).to_be_visible()
     expect(widget.user.last).to_contain_text("How to register")
-    # The greeting's topics are spent; the web address in the steps is a safe link.
-    expect(widget.panel.get_by_role("button", name="How to register")).to_be_disabled()
+    # The greeting's topics are spent and gone; the web address in the steps is a safe link.
+    expect(widget.panel.get_by_role("button", name="How to register")).to_have_count(0)
     link = widget.bot.last.get_by_role("link", name=re.compile(r"igotkarmayogi\.gov\.in"))
     expect(link).to_have_attribute("href", "https://igotkarmayogi.gov.in/")
     expect(link).to_have_attribute("rel", "noopener noreferrer")
@@ -158,7 +158,7 @@ def test_registration_by_buttons_and_the_conversation_survives_a_reload(page: Pa
     expect(widget.panel).to_be_visible()
     expect(widget.log).to_contain_text(SEVEN_STEPS)
     expect(widget.log).to_contain_text("full name")
-    expect(widget.bot.last).to_be_in_viewport()  # scrolled to the latest message, not the greeting
+    expect(widget.reply("full name")).to_be_in_viewport()  # scrolled to the latest reply, not the greeting
     assert widget.session_id() == session
     # The same conversation goes on: the form takes the name and asks for the next field.
     widget.say("Anita Verma")
@@ -363,3 +363,95 @@ def test_the_widget_files_are_served_by_the_rasa_server(servers: Servers) -> Non
     assert "text/css" in httpx.get(f"{base}/widget.css", timeout=10).headers["content-type"]
     for path in ("credentials.yml", "demo.html", "..%2Fcredentials.yml", "vendor/socket.io.min.js"):
         assert httpx.get(f"{base}/{path}", timeout=10).status_code == 404, path
+
+
+# Where the first message of the newest reply sits in the log, and how tall the reply and the log are.
+REPLY_GEOMETRY = """log => {
+  const reply = [...log.querySelectorAll('li.bot.latest')];
+  const box = log.getBoundingClientRect();
+  const first = reply[0].getBoundingClientRect();
+  const last = reply[reply.length - 1].getBoundingClientRect();
+  return {top: first.top - box.top, height: last.bottom - first.top, view: box.height};
+}"""
+
+
+def test_a_long_reply_opens_at_its_first_line_and_a_reader_scrolled_back_stays_put(
+    browser: Browser, portal_url: str, servers: Servers
+) -> None:
+    # A small phone: the seven steps are taller than its panel.
+    context = browser.new_context(viewport={"width": 360, "height": 560}, is_mobile=True, has_touch=True)
+    context.set_default_timeout(TIMEOUT_MS)
+    try:
+        page = context.new_page()
+        page.goto(portal_url)
+        widget = Widget(page)
+        widget.open()
+        # A tap on a choice does not raise the phone's keyboard over the panel.
+        widget.panel.get_by_role("button", name="How to register", exact=True).tap()
+        expect(widget.reply(SEVEN_STEPS)).to_be_attached()
+        page.wait_for_timeout(300)  # the reply's messages arrive one by one
+        assert not focused(widget.input)
+
+        where = widget.log.evaluate(REPLY_GEOMETRY)
+        assert where["height"] > where["view"], where  # taller than the panel: its start must be chosen
+        assert 0 <= where["top"] <= 24, where  # step 1 is on screen, not scrolled away above
+
+        # Someone reading an earlier message is not pulled away by a new one.
+        widget.log.evaluate("el => { el.scrollTop = 0; }")
+        page.wait_for_timeout(200)
+        push(servers, widget.session_id(), "Meena from the helpdesk: I am looking at your case.")
+        expect(widget.log).to_contain_text("Meena from the helpdesk")
+        assert widget.log.evaluate("el => el.scrollTop") == 0
+        # Writing again follows the conversation again.
+        widget.say("thanks")
+        expect(widget.user.last).to_be_in_viewport()
+    finally:
+        context.close()
+
+
+def test_used_choices_collapse_and_addresses_in_replies_are_links(page: Page) -> None:
+    widget = Widget(page)
+    widget.open()
+    widget.choose("How to register")
+    expect(widget.reply(SEVEN_STEPS)).to_be_visible()
+    expect(widget.log.locator("li.bot:not(.latest) button")).to_have_count(0)
+    expect(widget.input).to_be_focused()  # a mouse click keeps the keyboard in the conversation
+
+    widget.say("what is the support email id? igot.in se kuch nahi mila")
+    mail = widget.reply("support-igot@gov.in").get_by_role("link", name="support-igot@gov.in").first
+    expect(mail).to_have_attribute("href", "mailto:support-igot@gov.in")
+    # What the user typed is shown as typed, with no link made of it.
+    expect(widget.user.last).to_contain_text("igot.in se kuch nahi mila")
+    expect(widget.user.last.locator("a")).to_have_count(0)
+
+    widget.say("how many courses are mandatory?")
+    number = widget.reply("T-28/27/2025-iGOT").locator(".nowrap", has_text="T-28/27/2025-iGOT")
+    expect(number.first).to_be_visible()
+    assert number.first.evaluate("el => getComputedStyle(el).whiteSpace") == "nowrap"
+
+
+def test_unread_messages_are_counted_with_the_right_plural(page: Page, servers: Servers) -> None:
+    widget = Widget(page)
+    widget.open()
+    session = widget.session_id()
+    widget.panel.get_by_role("button", name="Close chat").click()
+    push(servers, session, "Meena from the helpdesk: one moment please.")
+    expect(widget.launcher).to_have_accessible_name(re.compile(r"\(1 new message\)$"))
+    push(servers, session, "Meena: I have found your record.")
+    expect(widget.launcher).to_have_accessible_name(re.compile(r"\(2 new messages\)$"))
+    expect(widget.launcher.locator(".unread")).to_have_text("2")
+    widget.launcher.click()
+    expect(widget.launcher.locator(".unread")).to_be_hidden()
+
+
+def test_the_widget_speaks_the_conversations_language(page: Page) -> None:
+    """On an English page, a conversation held in Hindi gets the widget's own words in Hindi too."""
+    widget = Widget(page)
+    widget.open()
+    widget.say("मेरा OTP नहीं आ रहा")
+    expect(page.get_by_role("list", name="बातचीत")).to_contain_text("कौन-सा OTP")
+    expect(page.get_by_role("button", name="भेजें")).to_be_visible()
+    expect(page.get_by_label("आपका संदेश")).to_have_attribute("placeholder", "अपना सवाल लिखें…")
+    expect(page.get_by_role("dialog", name="कर्मयोगी सहायक")).to_be_visible()
+    page.reload()  # the tab remembers it
+    expect(page.get_by_role("button", name="भेजें")).to_be_visible()
