@@ -142,6 +142,8 @@
     open: load("sessionStorage", "open", false),
     ready: false,
     greeting: false,
+    syncing: false, // asking the other tabs for the transcript
+    restarting: false, // a new conversation asked for, its id not yet known
     unread: 0
   };
   if (!Array.isArray(state.entries)) state.entries = [];
@@ -498,6 +500,10 @@
     state.sessionId = sessionId;
     save("localStorage", "session", sessionId);
     state.ready = true;
+    if (state.restarting) {
+      state.restarting = false;
+      tell({ type: "restarted", session: sessionId });
+    }
     hideStatus();
     flush();
     greetIfNew();
@@ -597,7 +603,7 @@
   }
 
   function greetIfNew() {
-    if (state.entries.length || state.greeting || panel.hidden || !state.ready) return;
+    if (state.entries.length || state.greeting || state.syncing || panel.hidden || !state.ready) return;
     state.greeting = true;
     emit({ text: GREETING[lang] });
     setTyping(true);
@@ -615,6 +621,7 @@
     }
     state.entries.push(entry);
     persist();
+    if (state.sessionId) tell({ type: "wrote", session: state.sessionId, text: entry.text });
     following = true; // who writes follows the conversation again
     render();
     if (state.ready) setTyping(true);
@@ -696,6 +703,7 @@
     setTyping(false);
     if (socket && socket !== "loading" && socket.connected) {
       state.ready = false;
+      state.restarting = true; // the other tabs follow once the server names the new conversation
       socket.emit("session_request", { session_id: null });
     }
     input.focus();
@@ -714,8 +722,67 @@
     send(text);
   });
 
+  // ---------------------------------------------------------------------------------------------
+  // Many tabs, one conversation. Every tab of this browser that shows the widget is in the
+  // conversation's socket room and hears every reply; the tabs tell each other what the user wrote, a
+  // new tab asks the others for the transcript instead of greeting again, and a new conversation
+  // started in one tab is taken up by all. Same-origin tabs only (BroadcastChannel).
+
+  var SYNC_WAIT_MS = 400;
+  var tabs = typeof BroadcastChannel === "function" ? new BroadcastChannel(storeKey) : null;
+
+  function tell(message) {
+    if (tabs) tabs.postMessage(message);
+  }
+
+  function isEntry(entry) {
+    return entry && (entry.from === "user" || entry.from === "bot") && typeof entry.text === "string";
+  }
+
+  if (tabs) {
+    tabs.onmessage = function (event) {
+      var message = event.data || {};
+      if (message.type === "restarted" && typeof message.session === "string") {
+        state.sessionId = message.session;
+        state.entries = [];
+        state.greeting = true; // the tab that started it greets
+        persist();
+        render();
+        if (socket && socket !== "loading" && socket.connected) {
+          state.ready = false;
+          socket.emit("session_request", { session_id: message.session });
+        }
+        return;
+      }
+      if (!state.sessionId || message.session !== state.sessionId) return;
+      if (message.type === "wrote" && typeof message.text === "string") {
+        state.entries.push({ from: "user", text: message.text });
+        persist();
+        following = true;
+        render();
+      } else if (message.type === "ask" && state.entries.length) {
+        tell({ type: "transcript", session: state.sessionId, entries: state.entries });
+      } else if (message.type === "transcript" && !state.entries.length && Array.isArray(message.entries)) {
+        state.entries = message.entries.filter(isEntry).map(function (entry) {
+          return { from: entry.from, text: entry.text, buttons: entry.buttons, image: entry.image };
+        });
+        persist();
+        render();
+      }
+    };
+  }
+
   function start() {
     document.body.appendChild(host);
+    if (tabs && state.sessionId && !state.entries.length) {
+      // A conversation this tab has not shown yet: another tab may have it.
+      state.syncing = true;
+      tell({ type: "ask", session: state.sessionId });
+      setTimeout(function () {
+        state.syncing = false;
+        greetIfNew();
+      }, SYNC_WAIT_MS);
+    }
     render();
     // A conversation in progress reconnects at once, so a helpdesk agent's reply arrives on any page.
     if (state.sessionId || state.entries.length) connect();

@@ -455,3 +455,39 @@ def test_the_widget_speaks_the_conversations_language(page: Page) -> None:
     expect(page.get_by_role("dialog", name="कर्मयोगी सहायक")).to_be_visible()
     page.reload()  # the tab remembers it
     expect(page.get_by_role("button", name="भेजें")).to_be_visible()
+
+
+def test_two_tabs_show_one_conversation_in_step_without_a_second_greeting(
+    context: BrowserContext, portal_url: str
+) -> None:
+    first = context.new_page()
+    first.goto(portal_url)
+    one = Widget(first)
+    one.open()
+    one.say("how do I register?")
+    expect(one.reply(SEVEN_STEPS)).to_be_visible()
+
+    second = context.new_page()
+    second.goto(portal_url)
+    two = Widget(second)
+    two.launcher.click()
+    # The whole transcript, not the last line, and no second greeting in either tab.
+    expect(two.log).to_contain_text(SEVEN_STEPS)
+    expect(two.user.first).to_contain_text("how do I register?")
+    second.wait_for_timeout(1500)
+    expect(two.log.locator("li.bot", has_text=GREETING)).to_have_count(1)
+    expect(one.log.locator("li.bot", has_text=GREETING)).to_have_count(1)
+
+    # What is written in one tab shows in the other with its answer.
+    two.say("I am stuck at step 5")
+    expect(one.user.last).to_contain_text("I am stuck at step 5")
+    expect(one.reply(STEP_FIVE)).to_be_visible()
+    expect(two.reply(STEP_FIVE)).to_be_visible()
+
+    # A new conversation in one tab is the new conversation in both.
+    two.panel.get_by_role("button", name="New conversation").click()
+    expect(two.log.locator("li.bot", has_text=GREETING)).to_have_count(1)
+    expect(one.log).not_to_contain_text(SEVEN_STEPS)
+    one.say("how do I register?")
+    expect(two.reply(SEVEN_STEPS)).to_be_visible()
+    assert one.session_id() == two.session_id()
