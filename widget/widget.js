@@ -23,6 +23,10 @@
       subtitle: "iGOT Karmayogi help",
       close: "Close chat",
       restart: "New conversation",
+      restartAsk: "Start a new conversation? This one will be cleared from the panel.",
+      restartYes: "Start new",
+      restartNo: "Cancel",
+      references: "Your references:",
       log: "Conversation",
       you: "You said:",
       bot: "Sahayak said:",
@@ -47,6 +51,10 @@
       subtitle: "iGOT कर्मयोगी सहायता",
       close: "चैट बंद करें",
       restart: "नई बातचीत",
+      restartAsk: "नई बातचीत शुरू करें? यह बातचीत पैनल से हट जाएगी।",
+      restartYes: "नई शुरू करें",
+      restartNo: "रद्द करें",
+      references: "आपके संदर्भ नंबर:",
       log: "बातचीत",
       you: "आपने लिखा:",
       bot: "सहायक ने लिखा:",
@@ -139,6 +147,8 @@
     sessionId: load("localStorage", "session", null),
     owner: load("localStorage", "owner", ""),
     entries: load("sessionStorage", "transcript", []),
+    // Reference numbers the bot gave (a filed request, a hand-over): kept over a new conversation.
+    references: load("localStorage", "references", []),
     open: load("sessionStorage", "open", false),
     ready: false,
     greeting: false,
@@ -147,13 +157,18 @@
     unread: 0
   };
   if (!Array.isArray(state.entries)) state.entries = [];
+  if (!Array.isArray(state.references)) state.references = [];
   // The language the conversation was last in, in this tab, over the page's.
   var spoken = load("sessionStorage", "lang", null);
   if (spoken === "en" || spoken === "hi") {
     lang = spoken;
     t = STRINGS[lang];
   }
-  if (state.owner !== ownerOf(currentToken())) startOver();
+  if (state.owner !== ownerOf(currentToken())) {
+    startOver();
+    state.references = []; // they were another person's
+    save("localStorage", "references", []);
+  }
 
   function startOver() {
     state.sessionId = null;
@@ -206,6 +221,14 @@
     [el("span", { className: "launcher-icon", "aria-hidden": "true", text: "?" }), launcherText, unreadDot]
   );
   var restartButton = el("button", { type: "button", className: "restart", text: t.restart });
+  var confirmText = el("span", { text: t.restartAsk });
+  var confirmYes = el("button", { type: "button", className: "confirm-yes", text: t.restartYes });
+  var confirmNo = el("button", { type: "button", className: "confirm-no", text: t.restartNo });
+  var confirmBar = el("div", { className: "confirm", role: "group", hidden: true }, [
+    confirmText,
+    el("span", { className: "confirm-actions" }, [confirmYes, confirmNo])
+  ]);
+  var referencesLine = el("p", { className: "references", hidden: true });
   var closeButton = el("button", { type: "button", className: "close", "aria-label": t.close }, [
     el("span", { "aria-hidden": "true", text: "×" })
   ]);
@@ -245,11 +268,12 @@
     },
     [
       el("header", { className: "header" }, [
-        el("div", { className: "heading" }, [title, subtitle]),
-        restartButton,
+        el("div", { className: "heading" }, [title, subtitle, restartButton]),
         closeButton
       ]),
+      confirmBar,
       status,
+      referencesLine,
       log,
       typing,
       composer
@@ -531,7 +555,10 @@
     if (!entry.text && !(entry.buttons && entry.buttons.length) && !entry.image) return;
     state.entries.push(entry);
     persist();
-    if (entry.text) relabel(languageOf(entry.text));
+    if (entry.text) {
+      relabel(languageOf(entry.text));
+      keepReferences(entry.text);
+    }
     render();
     setTyping(false);
     if (entry.text) announce(entry.text);
@@ -539,6 +566,30 @@
       state.unread += 1;
       showUnread();
     }
+  }
+
+  var REFERENCE = /\b(?:ORG|ESC)-[2-9A-HJ-NP-TV-Z]{6}\b/g;
+  var MAX_REFERENCES = 5;
+
+  function keepReferences(text) {
+    var found = text.match(REFERENCE) || [];
+    if (!found.length) return;
+    found.forEach(function (reference) {
+      state.references = state.references.filter(function (kept) {
+        return kept !== reference;
+      });
+      state.references.push(reference);
+    });
+    state.references = state.references.slice(-MAX_REFERENCES);
+    save("localStorage", "references", state.references);
+    showReferences();
+  }
+
+  function showReferences() {
+    referencesLine.hidden = !state.references.length;
+    referencesLine.textContent = state.references.length
+      ? t.references + " " + state.references.join(", ")
+      : "";
   }
 
   function showUnread() {
@@ -566,6 +617,10 @@
     root.setAttribute("lang", lang);
     launcherText.textContent = t.launcher;
     restartButton.textContent = t.restart;
+    confirmText.textContent = t.restartAsk;
+    confirmYes.textContent = t.restartYes;
+    confirmNo.textContent = t.restartNo;
+    showReferences();
     closeButton.setAttribute("aria-label", t.close);
     log.setAttribute("aria-label", t.log);
     typingLabel.textContent = t.typing;
@@ -697,6 +752,20 @@
   });
   closeButton.addEventListener("click", closePanel);
   restartButton.addEventListener("click", function () {
+    confirmBar.hidden = false;
+    restartButton.setAttribute("aria-expanded", "true");
+    confirmNo.focus();
+  });
+  function closeConfirm() {
+    confirmBar.hidden = true;
+    restartButton.setAttribute("aria-expanded", "false");
+  }
+  confirmNo.addEventListener("click", function () {
+    closeConfirm();
+    restartButton.focus();
+  });
+  confirmYes.addEventListener("click", function (event) {
+    closeConfirm();
     startOver();
     state.greeting = false;
     render();
@@ -706,7 +775,7 @@
       state.restarting = true; // the other tabs follow once the server names the new conversation
       socket.emit("session_request", { session_id: null });
     }
-    input.focus();
+    if (event.pointerType !== "touch") input.focus();
   });
   panel.addEventListener("keydown", function (event) {
     if (event.key === "Escape") {
@@ -774,6 +843,7 @@
 
   function start() {
     document.body.appendChild(host);
+    showReferences();
     if (tabs && state.sessionId && !state.entries.length) {
       // A conversation this tab has not shown yet: another tab may have it.
       state.syncing = true;

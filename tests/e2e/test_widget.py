@@ -305,6 +305,7 @@ def test_a_helpdesk_message_pushed_through_the_http_api_reaches_the_widget(
 
     # A new conversation hears nothing more of the old one.
     widget.panel.get_by_role("button", name="New conversation").click()
+    widget.panel.get_by_role("button", name="Start new").click()
     expect(widget.bot.first).to_contain_text(GREETING)
     expect(widget.log).not_to_contain_text("Meena")
     fresh = widget.session_id()
@@ -486,8 +487,35 @@ def test_two_tabs_show_one_conversation_in_step_without_a_second_greeting(
 
     # A new conversation in one tab is the new conversation in both.
     two.panel.get_by_role("button", name="New conversation").click()
+    two.panel.get_by_role("button", name="Start new").click()
     expect(two.log.locator("li.bot", has_text=GREETING)).to_have_count(1)
     expect(one.log).not_to_contain_text(SEVEN_STEPS)
     one.say("how do I register?")
     expect(two.reply(SEVEN_STEPS)).to_be_visible()
     assert one.session_id() == two.session_id()
+
+
+def test_a_new_conversation_is_confirmed_and_keeps_the_references_given(page: Page, servers: Servers) -> None:
+    widget = Widget(page)
+    widget.open()
+    widget.say("how do I register?")
+    expect(widget.reply(SEVEN_STEPS)).to_be_visible()
+    push(servers, widget.session_id(), "Your request is filed. Reference: ORG-7K3M9Q. We will e-mail you.")
+    expect(widget.reply("ORG-7K3M9Q")).to_be_visible()
+
+    restart = widget.panel.get_by_role("button", name="New conversation")
+    close = widget.panel.get_by_role("button", name="Close chat")
+    restart_box, close_box = restart.bounding_box(), close.bounding_box()
+    assert restart_box and close_box and close_box["x"] - (restart_box["x"] + restart_box["width"]) > 40
+
+    restart.click()
+    expect(widget.panel.get_by_role("button", name="Cancel")).to_be_focused()
+    widget.panel.get_by_role("button", name="Cancel").click()
+    expect(widget.log).to_contain_text(SEVEN_STEPS)  # nothing lost by a slip
+    restart.click()
+    widget.panel.get_by_role("button", name="Start new").click()
+    expect(widget.log).not_to_contain_text(SEVEN_STEPS)
+    expect(widget.bot.first).to_contain_text(GREETING)
+    expect(widget.panel.locator(".references")).to_have_text("Your references: ORG-7K3M9Q")
+    page.reload()
+    expect(widget.panel.locator(".references")).to_have_text("Your references: ORG-7K3M9Q")
