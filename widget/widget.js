@@ -39,6 +39,9 @@
       reconnecting: "Connection lost. Reconnecting…",
       queued: "Waiting to send",
       failed: "The help assistant could not be loaded. Please try again later.",
+      unreachable:
+        "The help assistant cannot be reached at the moment. What you write is kept and sent when the " +
+        "connection is back. If it is urgent, write to {email} or use \"Help\" on the portal.",
       newTab: "(opens in a new tab)"
     },
     hi: {
@@ -67,11 +70,16 @@
       reconnecting: "कनेक्शन टूट गया। फिर से जोड़ रहे हैं…",
       queued: "भेजने की प्रतीक्षा में",
       failed: "सहायक लोड नहीं हो सका। कृपया थोड़ी देर बाद फिर कोशिश करें।",
+      unreachable:
+        "अभी सहायक से जुड़ नहीं पा रहे हैं। आप जो लिखेंगे वह रखा रहेगा और कनेक्शन लौटते ही भेजा जाएगा। " +
+        "जल्दी हो तो {email} पर लिखें या पोर्टल पर \"Help\" देखें।",
       newTab: "(नए टैब में खुलता है)"
     }
   };
   // The first message of a new conversation, sent for the user so the bot greets with its topic buttons.
   var GREETING = { en: "/greet", hi: "नमस्ते" };
+  // Unreachable this long, the panel stops only saying "reconnecting" and names another way to get help.
+  var OFFLINE_HELP_MS = 15000;
   var MAX_ENTRIES = 200;
   var TYPING_TIMEOUT_MS = 30000;
 
@@ -91,6 +99,7 @@
   var lang = pickLanguage(config.lang || data.lang || document.documentElement.lang || navigator.language);
   var t = STRINGS[lang];
   var storeKey = "sahayak:" + serverUrl.origin + serverPath;
+  var helpdeskEmail = String(config.helpdeskEmail || data.helpdeskEmail || "support-igot@gov.in");
 
   function pickLanguage(value) {
     return String(value || "").toLowerCase().indexOf("hi") === 0 ? "hi" : "en";
@@ -696,13 +705,31 @@
     }
   }
 
+  var offlineTimer = null;
+
   function showStatus(text) {
     status.textContent = text;
     status.hidden = false;
     launcher.classList.add("offline");
+    if (text === t.failed) showOfflineHelp();
+    else if (!offlineTimer) offlineTimer = setTimeout(showOfflineHelp, OFFLINE_HELP_MS);
+  }
+
+  function showOfflineHelp() {
+    offlineTimer = null;
+    if (status.hidden) return;
+    var parts = t.unreachable.split("{email}");
+    status.textContent = "";
+    if (parts.length === 2) {
+      status.appendChild(document.createTextNode(parts[0]));
+      status.appendChild(mailNode(helpdeskEmail));
+      status.appendChild(document.createTextNode(parts[1]));
+    } else status.textContent = t.unreachable;
   }
 
   function hideStatus() {
+    clearTimeout(offlineTimer);
+    offlineTimer = null;
     status.hidden = true;
     status.textContent = "";
     launcher.classList.remove("offline");

@@ -270,6 +270,13 @@ def test_network_loss_shows_reconnecting_and_queued_messages_go_out_when_back(
     widget.say("how do I register?")
     expect(widget.user.last).to_contain_text("Waiting to send")
 
+    # Down for a while, the panel names another way to get help and keeps what was typed.
+    expect(widget.status).to_contain_text("cannot be reached")
+    expect(widget.status.get_by_role("link", name="support-igot@gov.in")).to_have_attribute(
+        "href", "mailto:support-igot@gov.in"
+    )
+    expect(widget.user.last).to_contain_text("Waiting to send")
+
     context.set_offline(False)
     expect(widget.reply(SEVEN_STEPS)).to_be_visible()
     expect(widget.status).to_be_hidden()
