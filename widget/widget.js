@@ -562,6 +562,7 @@
     }
     if (typeof message.image === "string") entry.image = message.image;
     if (!entry.text && !(entry.buttons && entry.buttons.length) && !entry.image) return;
+    expectInput(message.custom && message.custom.input);
     state.entries.push(entry);
     persist();
     if (entry.text) {
@@ -599,6 +600,22 @@
     referencesLine.textContent = state.references.length
       ? t.references + " " + state.references.join(", ")
       : "";
+  }
+
+  // The bot says what its question expects ("tel" for a mobile number, "numeric" for the e-mailed
+  // code, "email"), so that a phone brings up the right keyboard; anything else is plain text.
+  var INPUT_MODES = { tel: "tel", numeric: "numeric", email: "email" };
+  var AUTOCOMPLETE = { tel: "tel-national", numeric: "one-time-code", email: "email" };
+
+  function expectInput(kind) {
+    var mode = Object.prototype.hasOwnProperty.call(INPUT_MODES, kind) ? INPUT_MODES[kind] : null;
+    if (mode) {
+      input.setAttribute("inputmode", mode);
+      input.setAttribute("autocomplete", AUTOCOMPLETE[kind]);
+    } else {
+      input.removeAttribute("inputmode");
+      input.setAttribute("autocomplete", "off");
+    }
   }
 
   function showUnread() {
@@ -815,6 +832,7 @@
     var text = input.value.trim();
     if (!text) return;
     input.value = "";
+    expectInput(null);
     send(text);
   });
 

@@ -526,3 +526,22 @@ def test_a_new_conversation_is_confirmed_and_keeps_the_references_given(page: Pa
     expect(widget.panel.locator(".references")).to_have_text("Your references: ORG-7K3M9Q")
     page.reload()
     expect(widget.panel.locator(".references")).to_have_text("Your references: ORG-7K3M9Q")
+
+
+def test_the_keyboard_fits_the_question_asked(page: Page) -> None:
+    """A phone brings up a number pad for the mobile number and the e-mailed code, an e-mail keyboard for
+    the address; free text again afterwards."""
+    widget = Widget(page)
+    widget.open()
+    widget.say("my organisation is not in the list")
+    expect(widget.reply("full name")).to_be_visible()
+    expect(widget.input).not_to_have_attribute("inputmode", re.compile(".+"))
+    widget.say("Anita Verma")
+    expect(widget.reply("email")).to_be_visible()
+    expect(widget.input).to_have_attribute("inputmode", "email")
+    widget.say("anita.verma@nic.in")
+    expect(widget.reply("mobile number")).to_be_visible()
+    expect(widget.input).to_have_attribute("inputmode", "tel")
+    expect(widget.input).to_have_attribute("autocomplete", "tel-national")
+    widget.say("9810012345")
+    expect(widget.input).not_to_have_attribute("inputmode", re.compile(".+"))
