@@ -821,10 +821,45 @@
     }
     if (event.pointerType !== "touch") input.focus();
   });
+  // Full screen (a phone, or a small window), the panel is all there is to see: Tab and Shift+Tab go
+  // round inside it until it is closed, as in any modal dialog.
+  var fullScreen = window.matchMedia ? window.matchMedia("(max-width: 480px), (max-height: 500px)") : null;
+
+  function markModal() {
+    panel.setAttribute("aria-modal", fullScreen && fullScreen.matches ? "true" : "false");
+  }
+  if (fullScreen) {
+    markModal();
+    if (fullScreen.addEventListener) fullScreen.addEventListener("change", markModal);
+  }
+
+  function focusable() {
+    return Array.prototype.filter.call(
+      panel.querySelectorAll("button, a[href], input, [tabindex='0']"),
+      function (node) {
+        return !node.disabled && node.getClientRects().length > 0;
+      }
+    );
+  }
+
   panel.addEventListener("keydown", function (event) {
     if (event.key === "Escape") {
       event.preventDefault();
       closePanel();
+      return;
+    }
+    if (event.key !== "Tab" || !fullScreen || !fullScreen.matches) return;
+    var items = focusable();
+    if (!items.length) return;
+    var here = shadow.activeElement || document.activeElement;
+    var first = items[0];
+    var last = items[items.length - 1];
+    if (event.shiftKey && here === first) {
+      event.preventDefault();
+      last.focus();
+    } else if (!event.shiftKey && here === last) {
+      event.preventDefault();
+      first.focus();
     }
   });
   composer.addEventListener("submit", function (event) {

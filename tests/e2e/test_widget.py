@@ -231,6 +231,15 @@ def test_phone_sized_screen_gets_a_full_screen_panel(browser: Browser, portal_ur
             assert inner["y"] >= 0 and inner["y"] + inner["height"] <= 667
         assert widget.log.evaluate("el => el.scrollWidth <= el.clientWidth")
         expect(widget.launcher).to_be_hidden()
+        # Full screen, the panel is a modal dialog: Tab goes round inside it.
+        expect(widget.panel).to_have_attribute("aria-modal", "true")
+        widget.input.focus()
+        for _ in range(30):
+            page.keyboard.press("Tab")
+            inside = widget.panel.evaluate("(el) => el.contains(el.getRootNode().activeElement)")
+            assert inside
+        page.keyboard.press("Shift+Tab")
+        assert widget.panel.evaluate("(el) => el.contains(el.getRootNode().activeElement)")
         widget.panel.get_by_role("button", name="Close chat").click()
         expect(widget.launcher).to_be_visible()
         expect(widget.launcher).to_be_focused()
