@@ -382,7 +382,7 @@
     return 0;
   }
 
-  function renderEntry(entry, index, active) {
+  function renderEntry(entry, index, active, offered) {
     var latest = entry.from === "bot" && index >= active ? " latest" : ""; // replies to the last message
     var item = el("li", { className: "message " + entry.from + latest + (entry.pending ? " pending" : "") });
     item.appendChild(el("span", { className: "visually-hidden", text: entry.from === "user" ? t.you : t.bot }));
@@ -399,8 +399,13 @@
     if (entry.pending) item.appendChild(el("span", { className: "note", text: t.queued }));
     // Choices of an earlier reply are gone: the choice made stands in the transcript as the user's
     // message, and the old ones would only clutter the panel. Links stay usable.
+    // Within one reply, an offer already made by an earlier message ("Request a missing organisation",
+    // then "Organisation missing" for the same request) is shown once.
     var buttons = (entry.buttons || []).filter(function (button) {
-      return index >= active || button.url;
+      if (button.url) return true;
+      if (index < active || offered[button.payload]) return false;
+      offered[button.payload] = true;
+      return true;
     });
     if (buttons.length) {
       var group = el("div", { className: "choices", role: "group", "aria-label": t.choices });
@@ -426,9 +431,10 @@
   function render() {
     var active = activeFrom();
     var kept = log.scrollTop;
+    var offered = {};
     log.textContent = "";
     state.entries.forEach(function (entry, index) {
-      log.appendChild(renderEntry(entry, index, active));
+      log.appendChild(renderEntry(entry, index, active, offered));
     });
     log.scrollTop = kept;
     place();

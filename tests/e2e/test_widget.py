@@ -198,6 +198,10 @@ def test_keyboard_alone_with_announcements_visible_focus_and_contrast(page: Page
     expect(widget.reply(STEP_FIVE)).to_be_visible()
     expect(widget.announcer).to_contain_text(STEP_FIVE)
     expect(widget.input).to_be_focused()
+    # One offer to file the request, though two messages of the reply make it.
+    expect(widget.panel.get_by_role("button", name="Request a missing organisation")).to_have_count(1)
+    expect(widget.panel.get_by_role("button", name="Organisation missing")).to_have_count(0)
+    expect(widget.panel.get_by_role("button", name="OTP not received")).to_have_count(1)
 
     for element in (
         widget.launcher,
