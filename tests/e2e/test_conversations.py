@@ -45,7 +45,7 @@ def test_otp_checks_then_escalation_with_what_was_tried(servers: Servers) -> Non
     assert "Which OTP" in texts(servers.say(me, "I am not getting the OTP"))
     first = texts(servers.say(me, '/inform{"otp_channel": "email"}'))
     assert "spam" in first and "arrived" in first
-    assert "mail servers" in texts(servers.say(me, "/deny"))
+    assert "mail server" in texts(servers.say(me, "/deny"))
     servers.say(me, "/deny")
     servers.say(me, "/deny")
     offer = servers.say(me, "/deny")
