@@ -61,6 +61,8 @@ class Settings(BaseSettings):
     learning_cycle: str = "2025-26"
     # Where a learner downloads an issued certificate; {certificate_id} is filled in.
     certificate_url: str = "https://igotkarmayogi.gov.in/certificates/{certificate_id}"
+    # A course's page on the portal, linked from the progress card; {code} is filled in.
+    course_url: str = "https://igotkarmayogi.gov.in/app/toc/{code}/overview"
 
     # Identity. The portal widget sends a JWT signed with this HS256 secret, or verifiable with this
     # RS256 public key (PEM); an empty key refuses every token.

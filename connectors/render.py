@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from contract.cards import is_card
+
 # Telegram Bot API: 4096 characters of text; callback_data 1-64 bytes.
 TELEGRAM_TEXT_LIMIT = 4096
 TELEGRAM_CALLBACK_BYTES = 64
@@ -236,7 +238,9 @@ def whatsapp_messages(reply: Reply, *, list_label: str = "Options · विक�
 
 
 def widget_message(reply: Reply) -> dict[str, Any]:
-    """The `bot_uttered` event body the widget renders: plain text (it escapes and links URLs itself)."""
+    """The `bot_uttered` event body the widget renders: plain text (it escapes and links URLs itself), and
+    a card when the message carries one of a card's shape; the widget then draws the card in place of
+    the text, which other channels show. A malformed card is dropped, and the text stands."""
     message: dict[str, Any] = {"text": reply.text}
     if reply.buttons:
         message["buttons"] = [
@@ -245,6 +249,7 @@ def widget_message(reply: Reply) -> dict[str, Any]:
         ]
     if reply.image:
         message["image"] = reply.image
-    if reply.custom:
-        message["custom"] = reply.custom
+    custom = {k: v for k, v in reply.custom.items() if k != "card" or is_card(v)}
+    if custom:
+        message["custom"] = custom
     return message

@@ -376,6 +376,90 @@
     return el("a", { href: "mailto:" + address, className: "mail" }, [address]);
   }
 
+  // ---------------------------------------------------------------------------------------------
+  // Cards: a structured reply (progress, a certificate, a filed request) drawn as one card. The same
+  // message's text, which other channels show, is what the screen reader announces.
+
+  var TONES = { good: true, warn: true, bad: true };
+  var SHORT_DETAIL = 12; // "40%", "31.03.2026": beside the item; longer, under it
+
+  function isText(value) {
+    return typeof value === "string" && value.length > 0;
+  }
+
+  function isCard(card) {
+    if (!card || typeof card !== "object" || !isText(card.kind) || !isText(card.title)) return false;
+    var meter = card.meter;
+    if (meter && !(isText(meter.label) && meter.max > 0 && meter.value >= 0 && meter.value <= meter.max)) {
+      return false;
+    }
+    var facts = card.facts || [];
+    var sections = card.sections || [];
+    return (
+      Array.isArray(facts) &&
+      facts.every(function (f) {
+        return f && isText(f.label) && isText(f.value);
+      }) &&
+      Array.isArray(sections) &&
+      sections.every(function (section) {
+        return (
+          section &&
+          isText(section.title) &&
+          Array.isArray(section.items) &&
+          section.items.every(function (i) {
+            return i && isText(i.text);
+          })
+        );
+      })
+    );
+  }
+
+  function tone(value) {
+    return TONES[value] ? " tone-" + value : "";
+  }
+
+  function renderCard(card) {
+    var box = el("div", { className: "card card-" + card.kind.replace(/[^a-z]/g, "") });
+    box.appendChild(el("h3", { className: "card-title", text: card.title }));
+    if (card.meter) {
+      box.appendChild(el("p", { className: "meter-label", "aria-hidden": "true", text: card.meter.label }));
+      box.appendChild(
+        el("progress", { max: String(card.meter.max), value: String(card.meter.value), "aria-label": card.meter.label })
+      );
+    }
+    if (card.facts && card.facts.length) {
+      var facts = el("dl", { className: "facts" });
+      card.facts.forEach(function (fact) {
+        facts.appendChild(el("dt", { text: fact.label }));
+        var value = el("dd", { className: tone(fact.tone).trim() });
+        if (fact.unbroken) value.appendChild(el("span", { className: "nowrap", text: fact.value }));
+        else appendLinkified(value, fact.value);
+        facts.appendChild(value);
+      });
+      box.appendChild(facts);
+    }
+    if (isText(card.note)) {
+      var note = el("p", { className: "card-note" + tone(card.tone) });
+      appendLinkified(note, card.note);
+      box.appendChild(note);
+    }
+    (card.sections || []).forEach(function (section) {
+      box.appendChild(el("h4", { text: section.title }));
+      var list = el("ul", { className: "card-list" });
+      section.items.forEach(function (entry) {
+        var href = isText(entry.url) ? safeHref(entry.url) : null;
+        var row = el("li", {}, [href ? linkNode(href, entry.text) : el("span", { text: entry.text })]);
+        if (isText(entry.detail)) {
+          var below = entry.detail.length > SHORT_DETAIL ? " below" : "";
+          row.appendChild(el("span", { className: "detail" + below, text: entry.detail }));
+        }
+        list.appendChild(row);
+      });
+      box.appendChild(list);
+    });
+    return box;
+  }
+
   function activeFrom() {
     // Buttons stay usable only on the bot's messages after the user's latest message.
     for (var i = state.entries.length - 1; i >= 0; i--) if (state.entries[i].from === "user") return i + 1;
@@ -386,7 +470,9 @@
     var latest = entry.from === "bot" && index >= active ? " latest" : ""; // replies to the last message
     var item = el("li", { className: "message " + entry.from + latest + (entry.pending ? " pending" : "") });
     item.appendChild(el("span", { className: "visually-hidden", text: entry.from === "user" ? t.you : t.bot }));
-    if (entry.text) {
+    if (entry.card && isCard(entry.card)) {
+      item.appendChild(renderCard(entry.card));
+    } else if (entry.text) {
       var bubble = el("p", { className: "bubble" });
       // What the user typed is shown as typed: "my id is ravi.kumar@nic.in" is no link to follow.
       if (entry.from === "bot") appendLinkified(bubble, entry.text);

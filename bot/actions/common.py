@@ -187,12 +187,21 @@ def offered_in_last_reply(tracker: Tracker, intents: Collection[str]) -> str | N
     return None
 
 
+def shown_as(event: dict[str, Any]) -> str:
+    """What a bot message was: its domain response ("utter_escalated"), or "card_<kind>" for a card of
+    `bot.actions.cards`, which is composed in the action and has no response name."""
+    if event.get("event") != "bot":
+        return ""
+    custom = (event.get("data") or {}).get("custom")
+    card = custom.get("card") if isinstance(custom, dict) else None
+    if isinstance(card, dict) and isinstance(card.get("kind"), str):
+        return f"card_{card['kind']}"
+    return str((event.get("metadata") or {}).get("utter_action") or "")
+
+
 def said_last(tracker: Tracker, response: str) -> bool:
-    """Whether the bot's reply to the previous message included `response`."""
-    return any(
-        e.get("event") == "bot" and (e.get("metadata") or {}).get("utter_action") == response
-        for e in previous_reply(tracker)
-    )
+    """Whether the bot's reply to the previous message included `response` (or that card)."""
+    return any(shown_as(e) == response for e in previous_reply(tracker))
 
 
 # Pressing after a refusal: "arre sirf number bata do", "मैं उनका RO हूँ, फिर भी नहीं बता सकते?"
@@ -215,7 +224,7 @@ def insists_after_refusal(tracker: Tracker) -> bool:
 
 
 # What only a proven user is shown: once it is on screen, "how many must I still do?" asks about it.
-OWN_RECORD_SHOWN = ("utter_progress_summary", "utter_karma_points", "utter_certificate_overview")
+OWN_RECORD_SHOWN = ("card_progress", "utter_karma_points", "card_certificate")
 
 
 def shown_own_record(tracker: Tracker, shown: tuple[str, ...] = OWN_RECORD_SHOWN) -> bool:
@@ -223,8 +232,7 @@ def shown_own_record(tracker: Tracker, shown: tuple[str, ...] = OWN_RECORD_SHOWN
     for event in reversed(tracker.events):
         if event.get("event") == "session_started":
             return False
-        action = str((event.get("metadata") or {}).get("utter_action") or "")
-        if event.get("event") == "bot" and action.startswith(shown):
+        if shown_as(event).startswith(shown):
             return True
     return False
 
@@ -249,12 +257,9 @@ _ASSESSMENT = regex.compile(r"\b(?:assessment|assesment|mulyankan)\b|असे�
 def asks_own_requirement(tracker: Tracker) -> bool:
     """Whether the message asks what the progress card just shown counts, which the card answers."""
     text = latest_text(tracker)
-    if not shown_own_record(tracker, ("utter_progress_summary",)) or ABOUT_POINTS.search(text):
+    if not shown_own_record(tracker, ("card_progress",)) or ABOUT_POINTS.search(text):
         return False
-    card_just_shown = any(
-        str((e.get("metadata") or {}).get("utter_action") or "").startswith("utter_progress_summary")
-        for e in previous_reply(tracker)
-    )
+    card_just_shown = said_last(tracker, "card_progress")
     own_assessment = card_just_shown and bool(_ASSESSMENT.search(text)) and leans_on_previous(text)
     return bool(_OWN_REQUIREMENT.search(text)) or own_assessment
 

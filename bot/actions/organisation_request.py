@@ -8,6 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.actions import cards
 from bot.actions.common import (
     Unavailable,
     blocking,
@@ -398,7 +399,7 @@ class ActionSubmitOrganisationRequest(Action):
         except Unavailable:
             return [SlotSet("request_confirmed", None)]
         if created:
-            dispatcher.utter_message(response="utter_request_filed", reference=request.reference)
+            cards.send(dispatcher, cards.request_card(request, language=language(tracker), filed_now=True))
         else:
             dispatcher.utter_message(
                 response="utter_request_exists", reference=request.reference, status=request.status.value
@@ -475,11 +476,5 @@ class ActionRequestStatus(Action):
         if request is None:
             dispatcher.utter_message(response="utter_request_not_found", reference=reference.upper()[:16])
             return []
-        dispatcher.utter_message(
-            response="utter_request_status",
-            reference=request.reference,
-            organisation_name=request.organisation_name,
-            status=request.status.value,
-            created_on=request.created_at.strftime("%d/%m/%Y"),
-        )
+        cards.send(dispatcher, cards.request_card(request, language=language(tracker), filed_now=False))
         return []

@@ -8,7 +8,7 @@ be a detour.
 """
 
 import contextlib
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import regex
@@ -16,6 +16,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.actions import cards
 from bot.actions.common import (
     ABOUT_POINTS,
     Unavailable,
@@ -58,7 +59,6 @@ CERTIFICATE = "ask_certificate"
 # A channel's own proof arriving on its own (Telegram's share-contact button): it answers the question
 # waiting for it, or shows the summary.
 SHARE_CONTACT = "share_contact"
-MAX_LISTED = 10
 MAX_PENDING_COURSE_CHARS = 300
 FOLLOW_UP_TOPICS = {
     "ask_karma_points": "Karma Points",
@@ -66,33 +66,6 @@ FOLLOW_UP_TOPICS = {
     "": "mandatory prescribed courses 50% deadline 31 March 2026 APAR",
 }
 COURSE_BUTTONS = 5
-# Where one course's certificate stands, a line of the overview in the reply language.
-CERTIFICATE_LINES: dict[str, dict[CertificateState, str]] = {
-    "en": {
-        CertificateState.issued: "certificate issued (number {certificate_id})",
-        CertificateState.wait: "completed recently; the certificate comes within 24 hours",
-        CertificateState.pending_items: "not complete yet, still open: {items}",
-        CertificateState.escalate: "completed over 24 hours ago, no certificate yet",
-        CertificateState.in_progress: "{percent}% done; the certificate follows within 24 hours",
-        CertificateState.not_enrolled: "not started",
-    },
-    "hi": {
-        CertificateState.issued: "सर्टिफ़िकेट जारी (संख्या {certificate_id})",
-        CertificateState.wait: "हाल ही में पूरा; सर्टिफ़िकेट 24 घंटे में बनेगा",
-        CertificateState.pending_items: "अभी पूरा नहीं, बाकी: {items}",
-        CertificateState.escalate: "पूरा हुए 24 घंटे से ज़्यादा, सर्टिफ़िकेट अभी नहीं",
-        CertificateState.in_progress: "{percent}% पूरा; पूरा होने के 24 घंटे में सर्टिफ़िकेट बनेगा",
-        CertificateState.not_enrolled: "शुरू नहीं किया",
-    },
-    "hinglish": {
-        CertificateState.issued: "certificate issue ho gaya (number {certificate_id})",
-        CertificateState.wait: "haal hi mein poora; certificate 24 ghante mein aayega",
-        CertificateState.pending_items: "abhi poora nahi, baaki: {items}",
-        CertificateState.escalate: "24 ghante se zyada pehle poora, certificate abhi nahi aaya",
-        CertificateState.in_progress: "{percent}% poora; poora hone ke 24 ghante mein certificate aayega",
-        CertificateState.not_enrolled: "shuru nahi kiya",
-    },
-}
 
 
 def now() -> datetime:
@@ -109,75 +82,25 @@ def names_someone_else(tracker: Tracker, employee: EmployeeRef) -> bool:
     return bool(mobile and mobile != employee.mobile)
 
 
-def _date(value: date) -> str:
-    return value.strftime("%d.%m.%Y")
-
-
-def say_counts(dispatcher: CollectingDispatcher, snapshot: LearnerSnapshot) -> progress.Summary | None:
-    """The one-line summary (completed of prescribed, with the bar); None when nothing is prescribed."""
+def say_summary(dispatcher: CollectingDispatcher, tracker: Tracker, snapshot: LearnerSnapshot) -> None:
+    """The progress card; after a missed deadline, what to do about it."""
     summary = progress.summarise(snapshot, today=now().date())
     if summary.prescribed == 0:
         dispatcher.utter_message(response="utter_progress_no_plan", name=snapshot.employee.name)
-        return None
-    dispatcher.utter_message(
-        response=one_or_many("utter_progress_summary", summary.completed),
-        name=snapshot.employee.name,
-        completed=summary.completed,
-        prescribed=summary.prescribed,
-        bar=summary.bar,
-        percent=round(summary.share * 100),
-        target=round(summary.target_share * 100),
-        required=summary.required,
-    )
-    return summary
-
-
-def say_summary(dispatcher: CollectingDispatcher, snapshot: LearnerSnapshot) -> None:
-    summary = say_counts(dispatcher, snapshot)
-    if summary is None:
         return
-    if summary.due_date is not None and summary.days_left is not None:
-        days = summary.days_left
+    card, buttons = cards.progress_card(
+        summary,
+        name=snapshot.employee.name,
+        language=language(tracker),
+        course_url=get_services().settings.course_url,
+    )
+    cards.send(dispatcher, card, buttons)
+    if summary.due_date is not None and summary.days_left is not None and summary.days_left < 0:
         dispatcher.utter_message(
-            response="utter_progress_days_left" if days >= 0 else "utter_progress_deadline_passed",
-            due=_date(summary.due_date),
-            days=abs(days),
+            response="utter_progress_deadline_passed",
+            due=cards.day(summary.due_date),
+            days=-summary.days_left,
         )
-    if summary.assessment_required:
-        passed = summary.assessment_passed
-        key = {True: "passed", False: "failed", None: "not_taken"}[passed]
-        dispatcher.utter_message(response=f"utter_assessment_{key}")
-    missing = max(summary.required - summary.completed, 0)
-    if summary.on_track:
-        dispatcher.utter_message(response="utter_progress_on_track")
-    else:
-        dispatcher.utter_message(response=one_or_many("utter_progress_behind", missing), missing=missing)
-    done = [f"• {c.title}" + (f" ({_date(c.completed_at)})" if c.completed_at else "") for c in summary.done]
-    if done:
-        dispatcher.utter_message(
-            response=one_or_many("utter_completed_courses", len(done)),
-            count=len(done),
-            courses=listed(done),
-        )
-    pending = [f"• {c.title} ({round(c.completion)}%)" for c in summary.pending]
-    if pending:
-        dispatcher.utter_message(
-            response=one_or_many("utter_pending_courses", len(pending)),
-            count=len(pending),
-            courses=listed(pending),
-        )
-
-
-def one_or_many(response: str, count: int) -> str:
-    """The response for exactly one thing ("1 पाठ्यक्रम पूरा हुआ") or for several ("3 पाठ्यक्रम पूरे हुए")."""
-    return f"{response}_one" if count == 1 else response
-
-
-def listed(lines: list[str]) -> str:
-    shown = lines[:MAX_LISTED]
-    if len(lines) > MAX_LISTED:
-        shown.append(f"… +{len(lines) - MAX_LISTED}")
-    return "\n".join(shown)
 
 
 _LOOK_UP = regex.compile(
@@ -208,35 +131,23 @@ def asks_for_own_certificate(tracker: Tracker) -> bool:
 
 def say_karma(dispatcher: CollectingDispatcher, snapshot: LearnerSnapshot) -> None:
     recent = progress.recent_karma(snapshot)
-    lines = [f"• +{k.points} {_date(k.credited_at)} {k.course_title or k.reason}".rstrip() for k in recent]
+    lines = [
+        f"• +{k.points} {cards.day(k.credited_at)} {k.course_title or k.reason}".rstrip() for k in recent
+    ]
     dispatcher.utter_message(
         response="utter_karma_points", total=snapshot.karma_total, recent="\n".join(lines) or "—"
     )
 
 
-def certificate_line(check: progress.CertificateCheck, language: str) -> str:
-    """One course of the overview: "• Title: certificate issued (number …)"."""
-    course = check.course
-    template = CERTIFICATE_LINES.get(language, CERTIFICATE_LINES["en"])[check.state]
-    said = template.format(
-        certificate_id=course.certificate_id,
-        items=", ".join(course.pending_items),
-        percent=round(course.completion),
-    )
-    return f"• {course.title}: {said}"
-
-
 def say_certificate(dispatcher: CollectingDispatcher, tracker: Tracker, snapshot: LearnerSnapshot) -> None:
     """The certificate of the course asked about; with no course named, where each started course's
-    certificate stands. Just after the proof, the progress line comes first: the user asked to have their
-    account checked."""
-    if tracker.get_slot("pending_request"):
-        say_counts(dispatcher, snapshot)
+    certificate stands."""
     chosen = entity(tracker, "course")
     course = progress.find_course(snapshot, chosen or latest_text(tracker))
     waiting = tracker.get_slot("pending_course")
     if course is None and waiting:
         course = progress.find_course(snapshot, waiting)
+    reply_language = language(tracker)
     if course is None:
         started = [c for c in snapshot.courses if c.completion > 0]
         started.sort(key=lambda c: c.completed_at or datetime.min.replace(tzinfo=UTC), reverse=True)
@@ -250,25 +161,22 @@ def say_certificate(dispatcher: CollectingDispatcher, tracker: Tracker, snapshot
         ]
         if any(check.state == CertificateState.escalate for check in checks):
             choices.append(helpdesk_button(tracker))  # a certificate overdue: the helpdesk can chase it
-        lines = [certificate_line(check, language(tracker)) for check in checks]
-        dispatcher.utter_message(
-            response="utter_certificate_overview", courses="\n".join(lines), buttons=choices
-        )
+        lines = [(check.course.title, cards.certificate_words(check, reply_language)) for check in checks]
+        cards.send(dispatcher, cards.certificate_overview_card(lines, language=reply_language), choices)
         return
     check = progress.check_certificate(course, now=now())
-    values: dict[str, Any] = {"course": course.title}
+    buttons: list[dict[str, Any]] = []
     if check.state == CertificateState.issued:
         url = get_services().settings.certificate_url.format(certificate_id=course.certificate_id)
-        values.update(certificate_id=course.certificate_id, url=url)
-    elif check.state == CertificateState.wait:
-        values["hours"] = max(24 - (check.hours_since_completion or 0), 1)
-    elif check.state == CertificateState.pending_items:
-        values["items"] = ", ".join(course.pending_items)
-    elif check.state == CertificateState.in_progress:
-        values["percent"] = round(course.completion)
-    dispatcher.utter_message(
-        response=f"utter_certificate_{check.state.value}", **response_kwargs(tracker, **values)
+        buttons.append(cards.download_button(url, language=reply_language))
+    elif check.state == CertificateState.escalate:
+        buttons.append(helpdesk_button(tracker))
+    card = cards.certificate_card(
+        check,
+        language=reply_language,
+        hours=max(24 - (check.hours_since_completion or 0), 1),
     )
+    cards.send(dispatcher, card, buttons)
 
 
 def asks_for_own_record(text: str) -> bool:
@@ -409,7 +317,7 @@ class ActionPersonalRecords(Action):
         elif request == CERTIFICATE:
             say_certificate(dispatcher, tracker, snapshot)
         else:
-            say_summary(dispatcher, snapshot)
+            say_summary(dispatcher, tracker, snapshot)
         # A follow-up such as "what if I miss it?" is read with the topic of what was shown.
         return [*resumed, SlotSet("kb_last_question", FOLLOW_UP_TOPICS.get(request, FOLLOW_UP_TOPICS[""]))]
 

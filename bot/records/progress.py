@@ -17,7 +17,6 @@ from bot.records.source import CourseRecord, KarmaRecord, LearnerSnapshot
 from bot.records.tables import EnrolmentStatus
 
 CERTIFICATE_WAIT = timedelta(hours=24)
-BAR_WIDTH = 10
 # Below this similarity (0..100) a course name is not taken as a match. All the words typed being in one
 # title (token-set similarity) counts first; then overall similarity, which tolerates typos.
 TOKEN_SET_CUTOFF = 90
@@ -58,11 +57,6 @@ class Summary:
         courses_done = self.completed >= self.required
         assessment_done = not self.assessment_required or bool(self.assessment_passed)
         return courses_done and assessment_done
-
-    @property
-    def bar(self) -> str:
-        filled = round(self.share * BAR_WIDTH)
-        return "▓" * filled + "░" * (BAR_WIDTH - filled)
 
 
 def summarise(snapshot: LearnerSnapshot, *, today: date) -> Summary:

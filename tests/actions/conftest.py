@@ -12,6 +12,7 @@ from bot.knowledge.search import KnowledgeBase
 from bot.services import Services, set_services
 from bot.settings import Settings
 from contract import metadata as meta
+from contract.cards import card_text, is_card
 from tests.domain_files import load_domain
 
 # The key the connectors sign channel proofs with, as the action tests' settings know it.
@@ -92,7 +93,18 @@ def make_tracker(
 
 
 def responses(dispatcher: CollectingDispatcher) -> list[str]:
-    return [m.get("response") for m in dispatcher.messages]
+    """The response each message said, or "card_<kind>" for a card (as `common.shown_as` names it)."""
+    return [
+        f"card_{m['custom']['card']['kind']}" if "card" in (m.get("custom") or {}) else m.get("response")
+        for m in dispatcher.messages
+    ]
+
+
+def card(message: dict[str, Any]) -> dict[str, Any]:
+    """The card a message carries, checked against the contract the widget relies on."""
+    sent = message["custom"]["card"]
+    assert is_card(sent) and message["text"] == card_text(sent)
+    return dict(sent)
 
 
 def slot_values(events: list[dict[str, Any]]) -> dict[str, Any]:

@@ -368,7 +368,7 @@ async def test_after_the_progress_card_a_question_about_ones_own_courses_goes_to
     counts them, answers; before any card the same words get the rule."""
     shown = [
         {"event": "user", "text": "123456", "parse_data": {}},
-        {"event": "bot", "text": "...", "metadata": {"utter_action": "utter_progress_summary"}},
+        {"event": "bot", "text": "...", "data": {"custom": {"card": {"kind": "progress", "title": "..."}}}},
     ]
     text = "50% पूरा करने के लिए मुझे कुल कितने कोर्स करने हैं?"
     tracker = make_tracker(domain, text=text, intent="ask_course_progress", events=shown)
@@ -396,7 +396,7 @@ async def test_what_the_progress_card_counts_asked_right_after_it_is_answered_by
     count of the catalogue, nothing is redirected."""
     shown = [
         {"event": "user", "text": "123456", "parse_data": {}},
-        {"event": "bot", "text": "...", "metadata": {"utter_action": "utter_progress_summary_one"}},
+        {"event": "bot", "text": "...", "data": {"custom": {"card": {"kind": "progress", "title": "..."}}}},
     ]
     tracker = make_tracker(domain, text=text, intent=intent, events=shown)
     assert followup(await action().run(dispatcher, tracker, domain)) == "action_personal_records"

@@ -11,7 +11,7 @@ from bot.actions.organisation_request import (
     ValidateOrganisationRequestForm,
 )
 from bot.helpdesk.organisation_requests import find_request
-from tests.actions.conftest import answering, make_tracker, responses, slot_values
+from tests.actions.conftest import answering, card, make_tracker, responses, slot_values
 
 FORM = "organisation_request_form"
 FILLED = {
@@ -278,8 +278,11 @@ async def test_unclear_confirmation_is_asked_again(domain, dispatcher) -> None:
 async def test_submit_files_once_and_resets_the_form(domain, dispatcher, services) -> None:
     tracker = make_tracker(domain, slots={**FILLED, "request_confirmed": "yes"})
     events = await ActionSubmitOrganisationRequest().run(dispatcher, tracker, domain)
-    reference = dispatcher.messages[0]["reference"]
-    assert responses(dispatcher) == ["utter_request_filed"]
+    assert responses(dispatcher) == ["card_request"]
+    filed_card = card(dispatcher.messages[0])
+    reference = filed_card["facts"][0]["value"]
+    assert filed_card["facts"][0] == {"label": "Reference", "value": reference, "unbroken": True}
+    assert f'"status of my request {reference}"' in filed_card["note"]  # what happens next
     filed = find_request(services.sessions, reference=reference)
     assert filed is not None and filed.email == FILLED["requester_email"]
     assert all(value is None for value in slot_values(events).values())
@@ -299,7 +302,7 @@ async def test_submit_when_the_database_is_down_keeps_the_answers(domain, dispat
 async def test_status_of_a_request(domain, dispatcher, services) -> None:
     tracker = make_tracker(domain, slots={**FILLED, "request_confirmed": "yes"})
     await ActionSubmitOrganisationRequest().run(dispatcher, tracker, domain)
-    reference = dispatcher.messages[0]["reference"]
+    reference = card(dispatcher.messages[0])["facts"][0]["value"]
 
     status = type(dispatcher)()
     await ActionRequestStatus().run(
@@ -307,8 +310,10 @@ async def test_status_of_a_request(domain, dispatcher, services) -> None:
         make_tracker(domain, text=f"status of {reference.lower()}", intent="check_request_status"),
         domain,
     )
-    assert responses(status) == ["utter_request_status"]
-    assert status.messages[0]["status"] == "created" and status.messages[0]["reference"] == reference
+    assert responses(status) == ["card_request"]
+    facts = {f["label"]: f["value"] for f in card(status.messages[0])["facts"]}
+    assert facts["Reference"] == reference and facts["Status"] == "received; the portal team decides on it"
+    assert facts["Organisation"] == FILLED["organisation_name"]
 
 
 async def test_status_of_an_unknown_or_missing_reference(domain, dispatcher, services) -> None:

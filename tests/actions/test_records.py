@@ -16,7 +16,7 @@ from sqlalchemy import select
 from bot.actions import knowledge, records
 from bot.actions.fallback import ActionFallback
 from bot.actions.identity import ActionForgetMe, ValidateIdentityForm, drain_deliveries
-from bot.actions.records import ActionPersonalRecords, ActionRefuseOtherPerson, one_or_many
+from bot.actions.records import ActionPersonalRecords, ActionRefuseOtherPerson
 from bot.identity import proofs
 from bot.identity.tables import AuditRecord, IdentityLink
 from bot.records.source import (
@@ -29,7 +29,7 @@ from bot.records.source import (
 )
 from bot.records.tables import EnrolmentStatus
 from bot.services import Services
-from tests.actions.conftest import PROOF_KEY, answering, make_tracker, responses, signed_phone
+from tests.actions.conftest import PROOF_KEY, answering, card, make_tracker, responses, signed_phone
 from tests.fakes import FakeLearnerRecords, FakeMailer
 
 SECRET = "test-portal-secret-at-least-32-bytes-long"
@@ -112,23 +112,29 @@ async def test_a_portal_token_proves_and_the_summary_follows(domain, personal) -
     )
     # The card ends the turn: reached as another action's follow-up, nothing may show it twice.
     assert events[-1] == FollowupAction("action_listen")
-    assert responses(dispatcher) == [
-        "utter_progress_summary",
-        "utter_progress_days_left",
-        "utter_assessment_failed",
-        "utter_progress_behind",
-        "utter_completed_courses",
-        "utter_pending_courses",
-    ]
-    assert dispatcher.messages[4]["count"] == 2 and dispatcher.messages[4]["courses"].startswith("• ")
-    summary = dispatcher.messages[0]
-    assert (summary["completed"], summary["prescribed"], summary["percent"], summary["required"]) == (
-        2,
-        4,
-        50,
-        2,
+    # One card: counts, target, deadline, assessment, what is missing, and the courses either side.
+    assert responses(dispatcher) == ["card_progress"]
+    shown = card(dispatcher.messages[0])
+    assert shown["meter"] == {
+        "value": 2,
+        "max": 4,
+        "label": "2 of 4 prescribed courses completed (50%)",
+    }
+    facts = {f["label"]: f["value"] for f in shown["facts"]}
+    assert facts["Target"] == "at least 50%, that is 2 courses"
+    assert facts["Deadline"].endswith(", 40 days left")
+    assert facts["Comprehensive Assessment"] == "taken, not passed yet"
+    assert shown["note"].startswith("To meet the requirement, pass the Comprehensive Assessment")
+    pending, done = shown["sections"]
+    assert [i["text"] for i in pending["items"]] == ["Noting and Drafting", "Public Procurement"]
+    assert pending["items"][0]["detail"] == "90%" and pending["items"][0]["url"].endswith(
+        "/app/toc/C3/overview"
     )
-    assert summary["bar"] == "▓▓▓▓▓░░░░░" and dispatcher.messages[1]["days"] == 40
+    assert done["title"] == "Completed (2)" and "url" not in done["items"][0]
+    text = dispatcher.messages[0]["text"]
+    assert "▓" not in text and "• Public Procurement (0%)" in text  # the text rendering, for other channels
+    payloads = [b["payload"] for b in dispatcher.messages[0]["buttons"]]
+    assert payloads == ['/ask_certificate{"scope": "mine"}', '/ask_karma_points{"scope": "mine"}']
     trail = audits(personal)
     assert ("ask_course_progress", "shown") in trail and len(trail) >= 2  # the proof, then the lookup
     assert not any(re.search(r"@|\d{10}", action + outcome) for action, outcome in trail)
@@ -201,7 +207,7 @@ async def test_a_shared_contact_answers_the_waiting_question_or_asks_again(domai
     dispatcher, events = await ask(
         domain, personal, "/share_contact", "share_contact", metadata=proof, slots=waiting, channel="telegram"
     )
-    assert responses(dispatcher)[0] == "utter_progress_summary"
+    assert responses(dispatcher)[0] == "card_progress"
     assert SlotSet("pending_request", None) in events
     # Without a proof (or from a channel that cannot verify numbers) the identity form runs instead.
     dispatcher, events = await ask(
@@ -267,14 +273,10 @@ async def test_the_email_code_proves_and_the_waiting_question_is_answered(domain
         "inform",
         slots={"pending_request": "ask_course_progress", "identity_code": "ok"},
     )
-    assert responses(dispatcher)[0] == "utter_progress_summary"
-    assert responses(dispatcher)[-1] == "utter_pending_courses"
-    listed = dispatcher.messages[-1]["courses"]
-    assert (
-        "Noting and Drafting" in listed
-        and "Public Procurement" in listed
-        and "Right to Information" not in listed
-    )
+    assert responses(dispatcher) == ["card_progress"]
+    pending = card(dispatcher.messages[0])["sections"][0]["items"]
+    listed = [item["text"] for item in pending]
+    assert listed == ["Noting and Drafting", "Public Procurement"]
     assert SlotSet("pending_request", None) in events
 
 
@@ -307,23 +309,40 @@ async def test_bad_email_answers_are_explained(domain, personal, text: str) -> N
 
 
 @pytest.mark.parametrize(
-    ("course_name", "response", "value"),
+    ("course_name", "status", "note", "button"),
     [
-        ("C1", "utter_certificate_issued", ("url", "CERT-9")),
-        ("cyber security awarness", "utter_certificate_escalate", ("course", "Cyber Security Awareness")),
-        ("noting drafting", "utter_certificate_pending_items", ("items", "quiz: Module 4")),
-        ("public procurement", "utter_certificate_not_enrolled", ("course", "Public Procurement")),
+        (
+            "C1",
+            "certificate issued (number CERT-9)",
+            None,
+            "https://igotkarmayogi.gov.in/certificates/CERT-9",
+        ),
+        (
+            "cyber security awarness",
+            "completed over 24 hours ago, no certificate yet",
+            "I can pass this to the helpdesk.",
+            "/request_human",
+        ),
+        ("noting drafting", "not complete yet, still open: quiz: Module 4", "within 24 hours", None),
+        ("public procurement", "not started", "Once you start and complete it", None),
     ],
 )
-async def test_certificate_check_for_a_named_course(domain, personal, course_name, response, value) -> None:
+async def test_certificate_check_for_a_named_course(
+    domain, personal, course_name, status, note, button
+) -> None:
     metadata = {"portal_token": token(7)}
     entities = [{"entity": "course", "value": course_name}]
     dispatcher, _ = await ask(
         domain, personal, "why no certificate", "ask_certificate", metadata=metadata, entities=entities
     )
-    assert responses(dispatcher) == [response]
-    key, expected = value
-    assert expected in str(dispatcher.messages[0][key])
+    assert responses(dispatcher) == ["card_certificate"]
+    shown = card(dispatcher.messages[0])
+    assert shown["facts"][0] == {"label": "Status", "value": status}
+    assert note is None or note in shown["note"]
+    sent = [b.get("url") or b.get("payload") for b in dispatcher.messages[0]["buttons"]]
+    assert sent == ([button] if button else [])
+    if course_name == "C1":
+        assert {"label": "Certificate number", "value": "CERT-9", "unbroken": True} in shown["facts"]
 
 
 async def test_certificate_check_without_a_course_shows_where_each_started_course_stands(
@@ -332,21 +351,22 @@ async def test_certificate_check_without_a_course_shows_where_each_started_cours
     dispatcher, _ = await ask(
         domain, personal, "my certificate", "ask_certificate", metadata={"portal_token": token(7)}
     )
-    assert responses(dispatcher) == ["utter_certificate_overview"]
-    lines = str(dispatcher.messages[0]["courses"]).splitlines()
-    assert "• Cyber Security Awareness: completed over 24 hours ago, no certificate yet" in lines
-    assert any(line.startswith("• Noting") and "quiz: Module 4" in line for line in lines)
-    assert not any("Public Procurement" in line for line in lines)  # not started: no certificate to check
+    assert responses(dispatcher) == ["card_certificate"]
+    items = card(dispatcher.messages[0])["sections"][0]["items"]
+    assert {
+        "text": "Cyber Security Awareness",
+        "detail": "completed over 24 hours ago, no certificate yet",
+    } in items
+    assert any(i["text"].startswith("Noting") and "quiz: Module 4" in i["detail"] for i in items)
+    assert not any("Public Procurement" in i["text"] for i in items)  # not started: no certificate to check
     payloads = [b["payload"] for b in dispatcher.messages[0]["buttons"]]
     assert '/ask_certificate{"course": "C2"}' in payloads and all("C4" not in p for p in payloads)
     assert payloads[-1] == "/request_human"  # one certificate is overdue: the helpdesk can chase it
 
 
-async def test_just_after_the_proof_the_progress_line_comes_before_the_waiting_certificate(
-    domain, personal
-) -> None:
+async def test_just_after_the_proof_the_waiting_certificate_question_is_answered(domain, personal) -> None:
     """ "I finished Cyber Security Awareness this morning and can't see it. Can you check mine?", then the
-    proof: the account at a glance, then that course's certificate, found inside the waiting sentence."""
+    proof: that course's certificate, found inside the waiting sentence."""
     waiting = "I finished Cyber Security Awareness this morning and I can't see it. Can you check mine?"
     dispatcher, _ = await ask(
         domain,
@@ -356,16 +376,20 @@ async def test_just_after_the_proof_the_progress_line_comes_before_the_waiting_c
         metadata={"portal_token": token(7)},
         slots={"pending_request": "ask_certificate", "pending_course": waiting},
     )
-    assert responses(dispatcher) == ["utter_progress_summary", "utter_certificate_escalate"]
-    assert dispatcher.messages[1]["course"] == "Cyber Security Awareness"
+    assert responses(dispatcher) == ["card_certificate"]
+    assert card(dispatcher.messages[0])["title"] == "Cyber Security Awareness"
 
 
 def proven_right_after(domain, response: str, text: str, intent: str) -> Tracker:
     """A message from a user proven by the portal, right after the bot said `response`."""
-    said: list[dict[str, Any]] = [
-        {"event": "user", "text": "…"},
-        {"event": "bot", "text": "…", "metadata": {"utter_action": response}},
-    ]
+    bot: dict[str, Any] = {"event": "bot", "text": "…", "metadata": {"utter_action": response}}
+    if response.startswith("card_"):
+        bot = {
+            "event": "bot",
+            "text": "…",
+            "data": {"custom": {"card": {"kind": response[5:], "title": "…"}}},
+        }
+    said: list[dict[str, Any]] = [{"event": "user", "text": "…"}, bot]
     return make_tracker(domain, text=text, intent=intent, metadata={"portal_token": token(7)}, events=said)
 
 
@@ -379,7 +403,7 @@ async def test_check_my_account_right_after_the_certificate_offer_checks_certifi
     text = "I did all the quizes also. can you check my account pls"
     tracker = proven_right_after(domain, "utter_offer_own_certificates", text, intent)
     await ActionPersonalRecords().run(dispatcher, tracker, domain)
-    assert responses(dispatcher) == ["utter_certificate_overview"]
+    assert responses(dispatcher) == ["card_certificate"]
 
 
 async def test_what_the_card_counts_asked_after_it_and_not_understood_gets_the_card(domain, personal) -> None:
@@ -387,10 +411,10 @@ async def test_what_the_card_counts_asked_after_it_and_not_understood_gets_the_c
     the progress card: the card (with its target) again, not the fallback's topics."""
     dispatcher = CollectingDispatcher()
     text = "What was the minimum number I needed to do out of those?"
-    tracker = proven_right_after(domain, "utter_progress_summary", text, "nlu_fallback")
+    tracker = proven_right_after(domain, "card_progress", text, "nlu_fallback")
     await ActionFallback().run(dispatcher, tracker, domain)
-    assert responses(dispatcher)[0] == "utter_progress_summary"
-    assert dispatcher.messages[0]["required"] == 2
+    assert responses(dispatcher)[0] == "card_progress"
+    assert "that is 2 courses" in dispatcher.messages[0]["text"]
 
 
 async def test_an_unproven_certificate_question_gets_the_rules_and_a_way_to_check(domain, personal) -> None:
@@ -545,18 +569,6 @@ async def test_a_certificate_question_waiting_for_the_proof_keeps_its_course(dom
     )
 
 
-@pytest.mark.parametrize(
-    "response",
-    ["utter_progress_summary", "utter_progress_behind", "utter_completed_courses", "utter_pending_courses"],
-)
-def test_one_thing_and_several_things_have_their_own_hindi(domain, response: str) -> None:
-    one, many = domain["responses"][one_or_many(response, 1)], domain["responses"][one_or_many(response, 3)]
-    assert one_or_many(response, 1) == f"{response}_one" and one_or_many(response, 0) == response
-    hindi_one = next(v["text"] for v in one if v.get("condition"))
-    hindi_many = next(v["text"] for v in many if v.get("condition"))
-    assert hindi_one != hindi_many  # "पूरा हुआ" for one, "पूरे हुए" for several
-
-
 async def test_a_courses_question_mistaken_for_points_gets_the_progress(domain, personal) -> None:
     dispatcher, _ = await ask(
         domain,
@@ -565,7 +577,7 @@ async def test_a_courses_question_mistaken_for_points_gets_the_progress(domain, 
         "ask_karma_points",
         metadata={"portal_token": token(7)},
     )
-    assert responses(dispatcher)[0] == "utter_progress_summary"
+    assert responses(dispatcher)[0] == "card_progress"
 
 
 async def test_a_message_that_names_no_one_is_answered_not_refused(domain, dispatcher, monkeypatch) -> None:

@@ -13,6 +13,7 @@ from connectors.render import (
     whatsapp_messages,
     widget_message,
 )
+from contract.cards import card_text
 
 TOPICS = [
     {"title": "Registration", "payload": "/ask_registration_help"},
@@ -146,3 +147,39 @@ def test_the_same_reply_offers_the_same_choices_on_every_channel() -> None:
     whatsapp = [r["id"] for r in whatsapp_messages(reply)[-1]["interactive"]["action"]["sections"][0]["rows"]]
     widget = [b["payload"] for b in widget_message(reply)["buttons"]]
     assert telegram == whatsapp == widget == [t["payload"] for t in TOPICS]
+
+
+CARD = {
+    "kind": "request",
+    "title": "Your request has been filed",
+    "facts": [{"label": "Reference", "value": "ORG-7K3M9Q", "unbroken": True}],
+    "note": 'Ask "status of my request ORG-7K3M9Q" at any time.',
+}
+
+
+def test_a_card_goes_to_the_widget_and_its_text_to_telegram_and_whatsapp() -> None:
+    """The one message a card action sends: the widget draws the card, the other channels show its text,
+    and nobody sees the payload's JSON."""
+    text = card_text(CARD)  # type: ignore[arg-type]
+    reply = reply_from({"text": text, "custom": {"card": CARD}})
+    assert widget_message(reply) == {"text": text, "custom": {"card": CARD}}
+    assert [m["text"] for m in telegram_messages(reply)] == [text]  # nothing in it to escape
+    assert [m["text"]["body"] for m in whatsapp_messages(reply)] == [text]
+    assert "ORG-7K3M9Q" in text and "{" not in text
+
+
+def test_a_malformed_card_is_dropped_and_the_text_stands() -> None:
+    for broken in (
+        {**CARD, "kind": "script"},
+        {**CARD, "title": ""},
+        {**CARD, "facts": [{"label": "Reference"}]},
+        {**CARD, "meter": {"value": 9, "max": 8, "label": "9 of 8"}},
+        {**CARD, "meter": {"value": True, "max": 8, "label": "x"}},
+        {**CARD, "sections": [{"title": "Pending", "items": []}]},
+        {**CARD, "note": "x" * 5000},
+        "card",
+    ):
+        body = widget_message(reply_from({"text": "Your request has been filed", "custom": {"card": broken}}))
+        assert body == {"text": "Your request has been filed"}
+    kept = widget_message(reply_from({"text": "t", "custom": {"card": "x", "input": "tel"}}))
+    assert kept["custom"] == {"input": "tel"}  # the rest of the payload is kept

@@ -72,7 +72,7 @@ def test_organisation_form_with_refusal_digression_and_correction(servers: Serve
     assert request.organisation_name == "Regional Implementation Office, Bhopal"
 
     status = texts(servers.say(me, f"what is the status of my request {reference}"))
-    assert reference in status and "created" in status
+    assert reference in status and "Status: received" in status
 
 
 def test_form_survives_a_rasa_restart(servers: Servers) -> None:

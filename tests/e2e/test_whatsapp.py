@@ -320,7 +320,7 @@ def test_the_senders_number_proves_and_an_overdue_certificate_is_escalated(
         f"91{overdue.mobile}",
         text(f"why is there no certificate for {overdue.course_title}?"),
     )
-    assert "more than 24 hours ago" in said(replies)
+    assert "over 24 hours ago" in said(replies)
     offered = [choice for r in replies for choice in r.choices]
     assert "/request_human" in offered
 

@@ -272,6 +272,37 @@ def test_signed_in_on_the_portal_progress_needs_no_email_and_another_person_star
     expect(widget.reply("1 of 8 prescribed courses")).to_be_visible()
 
 
+def test_progress_is_one_card_with_a_real_progress_bar_linked_courses_and_follow_ups(page: Page) -> None:
+    """The summary that came as five grey bubbles with a bar of block characters is one card: a progress
+    element a screen reader names, the facts as a list, the pending courses linked, then follow-ups."""
+    sign_in(page, "on_track")
+    widget = Widget(page)
+    widget.open()
+    widget.say("how many of my mandatory courses have I finished?")
+    card = widget.log.locator("li.bot.latest .card")
+    expect(card).to_have_count(1)
+    bar = card.get_by_role("progressbar", name=re.compile(r"^5 of 8 prescribed courses completed"))
+    expect(bar).to_have_attribute("value", "5")
+    expect(bar).to_have_attribute("max", "8")
+    expect(card.get_by_role("heading", name=re.compile("your prescribed courses"))).to_be_visible()
+    expect(card.locator("dt", has_text="Deadline")).to_be_visible()
+    expect(card.locator("dd").first).to_contain_text("at least 50%")
+    expect(card.get_by_role("heading", name=re.compile(r"^Not finished yet \(3\)"))).to_be_visible()
+    links = card.get_by_role("link")
+    expect(links).to_have_count(3)
+    assert all(
+        re.search(r"/app/toc/[^/]+/overview$", href or "")
+        for href in links.evaluate_all("(all) => all.map(a => a.href)")
+    )
+    expect(widget.log).not_to_contain_text("▓")
+    assert widget.bot.filter(has_text="prescribed courses").count() == 1  # one message, not five
+    expect(widget.announcer).to_contain_text("5 of 8 prescribed courses")  # read out as its text
+    widget.choose("My certificates")
+    certificates = widget.log.locator("li.bot.latest .card")
+    expect(certificates.get_by_role("heading", name="Your certificates")).to_be_visible()
+    expect(certificates.get_by_role("listitem").first).to_be_visible()
+
+
 def test_network_loss_shows_reconnecting_and_queued_messages_go_out_when_back(
     page: Page, context: BrowserContext
 ) -> None:
