@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     database_statement_timeout: int = 10
     rasa_url: str = "http://localhost:5005"
     transcript_turns: int = 10
+    # Asking for a person again within this many hours of an escalation still open files no second case.
+    escalation_repeat_hours: int = 24
     # Knowledge search. Any sentence-transformers model name or folder; the default is bundled.
     embedding_model: str = "all-MiniLM-L6-v2"
     kb_index_dir: Path = ROOT / "var" / "kb-index"

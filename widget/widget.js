@@ -27,6 +27,8 @@
       restartYes: "Start new",
       restartNo: "Cancel",
       references: "Your references:",
+      waiting: "Waiting for a person from the helpdesk. They will reply here.",
+      waitingRef: "Waiting for a person from the helpdesk (reference {reference}). They will reply here.",
       log: "Conversation",
       you: "You said:",
       bot: "Sahayak said:",
@@ -58,6 +60,8 @@
       restartYes: "नई शुरू करें",
       restartNo: "रद्द करें",
       references: "आपके संदर्भ नंबर:",
+      waiting: "हेल्पडेस्क के किसी व्यक्ति की प्रतीक्षा है। वे यहीं जवाब देंगे।",
+      waitingRef: "हेल्पडेस्क के किसी व्यक्ति की प्रतीक्षा है (संदर्भ {reference})। वे यहीं जवाब देंगे।",
       log: "बातचीत",
       you: "आपने लिखा:",
       bot: "सहायक ने लिखा:",
@@ -238,6 +242,7 @@
     el("span", { className: "confirm-actions" }, [confirmYes, confirmNo])
   ]);
   var referencesLine = el("p", { className: "references", hidden: true });
+  var waitingLine = el("p", { className: "handoff", hidden: true });
   var closeButton = el("button", { type: "button", className: "close", "aria-label": t.close }, [
     el("span", { "aria-hidden": "true", text: "×" })
   ]);
@@ -283,6 +288,7 @@
       confirmBar,
       status,
       referencesLine,
+      waitingLine,
       log,
       typing,
       composer
@@ -514,7 +520,30 @@
     return item;
   }
 
+  // ---------------------------------------------------------------------------------------------
+  // Waiting for a person. The bot marks its hand-over messages (custom "handoff": "waiting"), and the
+  // helpdesk console its own when an agent joins or the conversation goes back to the assistant
+  // ("joined", "ended"). The latest mark in the transcript decides, so every tab and a reload agree.
+
+  var HANDOFF = { waiting: true, joined: true, ended: true };
+
+  function handoff() {
+    for (var i = state.entries.length - 1; i >= 0; i--) {
+      if (state.entries[i].handoff) return state.entries[i];
+    }
+    return null;
+  }
+
+  function showHandoff() {
+    var latest = handoff();
+    var waiting = !!latest && latest.handoff === "waiting";
+    var reference = waiting ? (latest.text.match(REFERENCE) || [])[0] : null;
+    waitingLine.hidden = !waiting;
+    waitingLine.textContent = waiting ? (reference ? t.waitingRef.replace("{reference}", reference) : t.waiting) : "";
+  }
+
   function render() {
+    showHandoff();
     var active = activeFrom();
     var kept = log.scrollTop;
     var offered = {};
@@ -653,6 +682,8 @@
         });
     }
     if (typeof message.image === "string") entry.image = message.image;
+    if (message.custom && isCard(message.custom.card)) entry.card = message.custom.card;
+    if (message.custom && HANDOFF[message.custom.handoff] === true) entry.handoff = message.custom.handoff;
     if (!entry.text && !(entry.buttons && entry.buttons.length) && !entry.image) return;
     expectInput(message.custom && message.custom.input);
     state.entries.push(entry);
@@ -739,6 +770,7 @@
     confirmYes.textContent = t.restartYes;
     confirmNo.textContent = t.restartNo;
     showReferences();
+    showHandoff();
     closeButton.setAttribute("aria-label", t.close);
     log.setAttribute("aria-label", t.log);
     typingLabel.textContent = t.typing;
@@ -1005,7 +1037,14 @@
         tell({ type: "transcript", session: state.sessionId, entries: state.entries });
       } else if (message.type === "transcript" && !state.entries.length && Array.isArray(message.entries)) {
         state.entries = message.entries.filter(isEntry).map(function (entry) {
-          return { from: entry.from, text: entry.text, buttons: entry.buttons, image: entry.image };
+          return {
+            from: entry.from,
+            text: entry.text,
+            buttons: entry.buttons,
+            image: entry.image,
+            card: entry.card,
+            handoff: entry.handoff
+          };
         });
         persist();
         render();

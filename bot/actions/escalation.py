@@ -1,5 +1,6 @@
 """Handing a conversation to the helpdesk: record everything staff need to pick it up."""
 
+from datetime import timedelta
 from typing import Any
 
 import regex
@@ -24,7 +25,7 @@ class ActionEscalate(Action):
         if tracker.active_loop_name:
             context["form"] = tracker.active_loop_name
         try:
-            escalation = await blocking(
+            escalation, opened = await blocking(
                 dispatcher,
                 tracker,
                 open_escalation,
@@ -35,11 +36,13 @@ class ActionEscalate(Action):
                 language=language(tracker),
                 summary=summarise_transcript(tracker.events, turns=services.settings.transcript_turns),
                 context=context,
+                repeat_within=timedelta(hours=services.settings.escalation_repeat_hours),
             )
         except Unavailable:
             return []
         dispatcher.utter_message(
-            response="utter_escalated", **response_kwargs(tracker, reference=escalation.reference)
+            response="utter_escalated" if opened else "utter_escalation_waiting",
+            **response_kwargs(tracker, reference=escalation.reference),
         )
         return [
             SlotSet("escalation_reason", None),

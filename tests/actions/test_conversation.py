@@ -5,7 +5,7 @@ from typing import Any
 import pytest
 from rasa_sdk.events import FollowupAction, SlotSet, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bot.actions import digression, fallback, records
 from bot.actions.answer_first import ActionAnswerFirst
@@ -308,6 +308,25 @@ async def test_escalation_is_recorded_with_context(domain, dispatcher, services)
         "escalation_context": None,
         "escalation_reference": reference,
     }
+
+
+async def test_asking_for_a_person_again_while_waiting_files_no_second_case(
+    domain, dispatcher, services
+) -> None:
+    first = make_tracker(domain, text="talk to a human", intent="request_human", channel="widget")
+    await ActionEscalate().run(dispatcher, first, domain)
+    again = type(dispatcher)()
+    second = make_tracker(
+        domain, text="can a person help me please", intent="request_human", channel="widget"
+    )
+    events = await ActionEscalate().run(again, second, domain)
+    reference = dispatcher.messages[0]["reference"]
+    assert responses(again) == ["utter_escalation_waiting"] and again.messages[0]["reference"] == reference
+    assert slot_values(events)["escalation_reference"] == reference
+    with services.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(Escalation)) == 1
+    said = domain["responses"]["utter_escalation_waiting"]
+    assert all(variant["custom"] == {"handoff": "waiting"} for variant in said)  # the widget shows it
 
 
 async def test_asking_for_the_reference_repeats_it_without_a_new_case(domain, dispatcher, services) -> None:

@@ -8,7 +8,10 @@ from pathlib import Path
 import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect, sync_playwright
+from sqlalchemy import select
 
+from bot.db import make_engine, make_sessions
+from bot.helpdesk.tables import Escalation
 from bot.settings import ROOT
 from tests.e2e.servers import Servers, wait_until_up
 
@@ -589,3 +592,53 @@ def test_the_keyboard_fits_the_question_asked(page: Page) -> None:
     expect(widget.input).to_have_attribute("autocomplete", "tel-national")
     widget.say("9810012345")
     expect(widget.input).not_to_have_attribute("inputmode", re.compile(".+"))
+
+
+def escalations_of(servers: Servers, conversation: str) -> list[str]:
+    engine = make_engine(servers.database_url)
+    try:
+        with make_sessions(engine)() as session:
+            return list(
+                session.scalars(select(Escalation.reference).where(Escalation.sender_id == conversation))
+            )
+    finally:
+        engine.dispose()
+
+
+def test_waiting_for_a_person_stays_in_view_and_asking_again_files_no_second_case(
+    page: Page, servers: Servers
+) -> None:
+    """After asking for a person the panel says it is waiting, with the reference, over a reload; asking
+    again gives the same reference and no second case; the console's hand-back ends the wait."""
+    widget = Widget(page)
+    widget.open()
+    waiting = widget.panel.locator(".handoff")
+    expect(waiting).to_be_hidden()
+    widget.say("I want to talk to a person from the helpdesk")
+    expect(waiting).to_be_visible()
+    expect(waiting).to_contain_text(
+        re.compile(r"Waiting for a person from the helpdesk \(reference ESC-\w{6}\)")
+    )
+    reference = re.search(r"ESC-\w{6}", waiting.inner_text())
+    assert reference
+    page.reload()
+    expect(waiting).to_contain_text(reference.group(0))  # the panel was open: it opens again
+
+    widget.say("please connect me to a person at the helpdesk")
+    expect(widget.reply("already in the queue")).to_contain_text(reference.group(0))
+    conversation = f"widget:{widget.session_id()}"
+    assert escalations_of(servers, conversation) == [reference.group(0)]
+    expect(
+        widget.reply("already in the queue").get_by_role("link", name="support-igot@gov.in")
+    ).to_have_attribute("href", "mailto:support-igot@gov.in")
+
+    servers.push(
+        conversation,
+        {
+            "event": "bot",
+            "text": "You are back with the assistant.",
+            "data": {"custom": {"handoff": "ended"}},
+        },
+    )
+    expect(widget.bot.last).to_contain_text("You are back with the assistant.")
+    expect(waiting).to_be_hidden()

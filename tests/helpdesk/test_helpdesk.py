@@ -1,6 +1,7 @@
 """The data layer (organisation requests and escalations) on SQLite and PostgreSQL."""
 
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -8,7 +9,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from bot.db import Base, make_engine
+from bot.db import Base, make_engine, utcnow
 from bot.helpdesk.escalations import open_escalation, summarise_transcript
 from bot.helpdesk.organisation_requests import RequestDetails, file_request, find_request
 from bot.helpdesk.tables import Escalation, OrganisationRequest, RequestStatus
@@ -91,7 +92,7 @@ def test_escalation_keeps_a_masked_transcript_and_context(sessions) -> None:
     summary = summarise_transcript(events, turns=10)
     assert "9876543210" not in summary and "anita.verma" not in summary
     assert summary.splitlines()[0].startswith("user: otp nahi aaya")
-    escalation = open_escalation(
+    escalation, opened = open_escalation(
         sessions,
         sender_id="u1",
         channel="rest",
@@ -104,7 +105,33 @@ def test_escalation_keeps_a_masked_transcript_and_context(sessions) -> None:
         stored = session.scalar(select(Escalation).where(Escalation.reference == escalation.reference))
     assert stored is not None and stored.reference.startswith("ESC-")
     assert stored.context["checks_tried"] == ["email_spam", "email_server"]
-    assert stored.status.value == "open" and stored.summary == summary
+    assert stored.status.value == "open" and stored.summary == summary and opened
+
+
+def test_asking_again_while_waiting_files_no_second_case(sessions) -> None:
+    def ask(sender: str, channel: str = "widget", within: timedelta = timedelta(hours=24)):
+        return open_escalation(
+            sessions,
+            sender_id=sender,
+            channel=channel,
+            reason="user_request",
+            language="en",
+            summary="",
+            context={},
+            repeat_within=within,
+        )
+
+    first, opened = ask("widget:a")
+    again, opened_again = ask("widget:a")
+    assert opened and not opened_again and again.reference == first.reference
+    # Another conversation, another channel with the same id, or a case older than the window: a new one.
+    assert ask("widget:b")[1] and ask("widget:a", "telegram")[1]
+    assert ask("widget:a", within=timedelta(0))[1]
+    with sessions.begin() as session:
+        session.get(Escalation, first.id).created_at = utcnow() - timedelta(hours=25)  # type: ignore[union-attr]
+        for later in session.scalars(select(Escalation).where(Escalation.id != first.id)):
+            later.created_at = utcnow() - timedelta(hours=25)
+    assert ask("widget:a")[1]
 
 
 def test_transcript_keeps_only_the_last_turns() -> None:
