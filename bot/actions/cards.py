@@ -14,7 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from bot.helpdesk.tables import OrganisationRequest
 from bot.records import progress
 from bot.records.progress import CertificateState
-from contract.cards import Card, Fact, Item, Section, Tone, card_text
+from contract.cards import Card, Fact, Item, Meter, Section, Tone, card_text
 
 MAX_LISTED = 10
 WORDS: dict[str, dict[str, str]] = {
@@ -220,12 +220,24 @@ def _listed(items: list[Item], w: dict[str, str]) -> list[Item]:
     return [*items[: MAX_LISTED - 1], {"text": w["more"].format(count=len(items) - MAX_LISTED + 1)}]
 
 
+def progress_meter(summary: progress.Summary, *, language: str) -> Meter:
+    """Completed of prescribed, as the progress card shows it; a certificate card shown right after the
+    proof carries it too, since the user asked to have their account looked at."""
+    w = words_for(language)
+    return {
+        "value": summary.completed,
+        "max": summary.prescribed,
+        "label": w[_one_or_many(summary.completed, "meter_one", "meter")].format(
+            completed=summary.completed, prescribed=summary.prescribed, percent=round(summary.share * 100)
+        ),
+    }
+
+
 def progress_card(
     summary: progress.Summary, *, name: str, language: str, course_url: str
 ) -> tuple[Card, list[dict[str, Any]]]:
     """The progress summary (the plan has prescribed courses) and its follow-up choices."""
     w = words_for(language)
-    percent = round(summary.share * 100)
     facts: list[Fact] = [
         {
             "label": w["target"],
@@ -278,13 +290,7 @@ def progress_card(
     card: Card = {
         "kind": "progress",
         "title": w["progress_title"].format(name=name),
-        "meter": {
-            "value": summary.completed,
-            "max": summary.prescribed,
-            "label": w[_one_or_many(summary.completed, "meter_one", "meter")].format(
-                completed=summary.completed, prescribed=summary.prescribed, percent=percent
-            ),
-        },
+        "meter": progress_meter(summary, language=language),
         "facts": facts,
         "note": note,
         "tone": "good" if summary.on_track else "warn",
@@ -308,10 +314,12 @@ def certificate_words(check: progress.CertificateCheck, language: str) -> str:
     )
 
 
-def certificate_overview_card(lines: list[tuple[str, str]], *, language: str) -> Card:
+def certificate_overview_card(
+    lines: list[tuple[str, str]], *, language: str, meter: Meter | None = None
+) -> Card:
     """Where the certificate of each started course stands: (course title, state in words)."""
     w = words_for(language)
-    return {
+    card: Card = {
         "kind": "certificate",
         "title": w["certificates_title"],
         "sections": [
@@ -321,9 +329,14 @@ def certificate_overview_card(lines: list[tuple[str, str]], *, language: str) ->
             }
         ],
     }
+    if meter:
+        card["meter"] = meter
+    return card
 
 
-def certificate_card(check: progress.CertificateCheck, *, language: str, hours: int = 0) -> Card:
+def certificate_card(
+    check: progress.CertificateCheck, *, language: str, hours: int = 0, meter: Meter | None = None
+) -> Card:
     """One course's certificate: where it stands and what comes next."""
     w = words_for(language)
     course = check.course
@@ -343,6 +356,8 @@ def certificate_card(check: progress.CertificateCheck, *, language: str, hours: 
     elif check.state == CertificateState.not_enrolled:
         note, tone = w["not_enrolled_note"], "warn"
     card: Card = {"kind": "certificate", "title": course.title, "facts": facts, "tone": tone}
+    if meter:
+        card["meter"] = meter
     if note:
         card["note"] = note
     return card

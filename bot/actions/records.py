@@ -141,7 +141,12 @@ def say_karma(dispatcher: CollectingDispatcher, snapshot: LearnerSnapshot) -> No
 
 def say_certificate(dispatcher: CollectingDispatcher, tracker: Tracker, snapshot: LearnerSnapshot) -> None:
     """The certificate of the course asked about; with no course named, where each started course's
-    certificate stands."""
+    certificate stands. Just after the proof, the card also shows the account at a glance (completed of
+    prescribed): the user asked to have their account checked."""
+    meter = None
+    if tracker.get_slot("pending_request"):
+        summary = progress.summarise(snapshot, today=now().date())
+        meter = cards.progress_meter(summary, language=language(tracker)) if summary.prescribed else None
     chosen = entity(tracker, "course")
     course = progress.find_course(snapshot, chosen or latest_text(tracker))
     waiting = tracker.get_slot("pending_course")
@@ -162,7 +167,8 @@ def say_certificate(dispatcher: CollectingDispatcher, tracker: Tracker, snapshot
         if any(check.state == CertificateState.escalate for check in checks):
             choices.append(helpdesk_button(tracker))  # a certificate overdue: the helpdesk can chase it
         lines = [(check.course.title, cards.certificate_words(check, reply_language)) for check in checks]
-        cards.send(dispatcher, cards.certificate_overview_card(lines, language=reply_language), choices)
+        overview = cards.certificate_overview_card(lines, language=reply_language, meter=meter)
+        cards.send(dispatcher, overview, choices)
         return
     check = progress.check_certificate(course, now=now())
     buttons: list[dict[str, Any]] = []
@@ -175,6 +181,7 @@ def say_certificate(dispatcher: CollectingDispatcher, tracker: Tracker, snapshot
         check,
         language=reply_language,
         hours=max(24 - (check.hours_since_completion or 0), 1),
+        meter=meter,
     )
     cards.send(dispatcher, card, buttons)
 

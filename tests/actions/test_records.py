@@ -366,7 +366,7 @@ async def test_certificate_check_without_a_course_shows_where_each_started_cours
 
 async def test_just_after_the_proof_the_waiting_certificate_question_is_answered(domain, personal) -> None:
     """ "I finished Cyber Security Awareness this morning and can't see it. Can you check mine?", then the
-    proof: that course's certificate, found inside the waiting sentence."""
+    proof: that course's certificate, found inside the waiting sentence, with the account at a glance."""
     waiting = "I finished Cyber Security Awareness this morning and I can't see it. Can you check mine?"
     dispatcher, _ = await ask(
         domain,
@@ -377,7 +377,9 @@ async def test_just_after_the_proof_the_waiting_certificate_question_is_answered
         slots={"pending_request": "ask_certificate", "pending_course": waiting},
     )
     assert responses(dispatcher) == ["card_certificate"]
-    assert card(dispatcher.messages[0])["title"] == "Cyber Security Awareness"
+    shown = card(dispatcher.messages[0])
+    assert shown["title"] == "Cyber Security Awareness"
+    assert shown["meter"]["label"] == "2 of 4 prescribed courses completed (50%)"  # the account at a glance
 
 
 def proven_right_after(domain, response: str, text: str, intent: str) -> Tracker:
