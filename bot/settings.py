@@ -28,6 +28,14 @@ class Settings(BaseSettings):
     # The key the connectors sign channel proofs with (a phone number WhatsApp or Telegram verified).
     proof_key: str = ""
 
+    # The helpdesk console (`sahayak console`): where it listens, the key that signs its session cookies
+    # and form tokens, and how long a sign-in lasts.
+    console_host: str = "127.0.0.1"
+    console_port: int = 8001
+    console_secret: str = ""
+    console_session_hours: int = 10
+    console_max_body: int = 64 * 1024
+
     # Sent by `sahayak chat` when set: outside development the REST channel answers only with it.
     rest_token: str = ""
 
@@ -93,6 +101,7 @@ class Settings(BaseSettings):
             "SAHAYAK_ACTION_SERVER_TOKEN": self.action_server_token,
             "SAHAYAK_PROOF_KEY": self.proof_key,
             "SAHAYAK_IDENTITY_JWT_KEY": self.identity_jwt_key,
+            "SAHAYAK_CONSOLE_SECRET": self.console_secret,
         }
 
 

@@ -39,6 +39,7 @@ SECRETS = {
         Secret("SAHAYAK_PROOF_KEY", "the connectors' signatures on a phone number they verified"),
         Secret("SAHAYAK_TRACKER_KEY", "the encryption of personal form answers in the conversation store"),
         Secret("SAHAYAK_IDENTITY_JWT_KEY", "the portal's HS256 signature on its identity tokens"),
+        Secret("SAHAYAK_CONSOLE_SECRET", "the helpdesk console's session cookies and form tokens"),
         Secret("SAHAYAK_REST_TOKEN", "the REST channel outside development"),
         Secret("TELEGRAM_SECRET_TOKEN", "the header Telegram sends on every webhook call"),
         Secret("WHATSAPP_VERIFY_TOKEN", "Meta's check of the webhook address"),

@@ -2,7 +2,8 @@
 
 channels (connectors/, in the Rasa server) → Rasa → actions (bot/actions/) → the feature packages
 (bot/knowledge, records, identity, helpdesk) → the ground floor (bot/settings, db, services, validators,
-language) → contract/. The tools (bot/tools/) stand on top of it all.
+language) → contract/. The helpdesk console (bot/console/) stands beside the actions on the feature
+packages; the tools (bot/tools/) stand on top of it all.
 """
 
 import ast
@@ -62,6 +63,8 @@ def test_imports_run_one_way(path: Path) -> None:
             problems.append(f"imports the tools: bot.{'.'.join(target)}")
         if target[0] == "actions" and me[1] not in ("actions", "tools", "action_server"):
             problems.append(f"imports the actions: bot.{'.'.join(target)}")
+        if target[0] == "console" and me[1] not in ("console", "tools"):
+            problems.append(f"imports the console: bot.{'.'.join(target)}")
         crossing = me[1] in FEATURES and target[0] in FEATURES and target[0] != me[1]
         if crossing and (me[1], ".".join(target[:2])) not in ALLOWED_BETWEEN_FEATURES:
             problems.append(f"one feature package imports another: bot.{'.'.join(target)}")

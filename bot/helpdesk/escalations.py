@@ -51,6 +51,18 @@ def waiting_escalation(
         )
 
 
+def waiting_queue(sessions: sessionmaker[Session], *, limit: int) -> list[Escalation]:
+    """Escalations waiting for the helpdesk, the longest waiting first."""
+    with sessions() as session:
+        query = (
+            select(Escalation)
+            .where(Escalation.status == EscalationStatus.open)
+            .order_by(Escalation.created_at, Escalation.id)
+            .limit(limit)
+        )
+        return list(session.scalars(query))
+
+
 def open_escalation(
     sessions: sessionmaker[Session],
     *,

@@ -1,10 +1,10 @@
-"""Tables of the helpdesk side: organisation requests and escalations."""
+"""Tables of the helpdesk side: organisation requests, escalations, and the staff who work on them."""
 
 import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Enum, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, DateTime, Enum, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.db import Base, utcnow
@@ -65,3 +65,51 @@ class Escalation(Base):
     )
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+
+class StaffRole(enum.StrEnum):
+    """Agents take conversations; supervisors also see every open one and manage canned replies."""
+
+    agent = "agent"
+    supervisor = "supervisor"
+
+
+class Staff(Base):
+    """A helpdesk account, created with `sahayak staff add`. The password is stored as an Argon2 hash."""
+
+    __tablename__ = "staff"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    first_name: Mapped[str] = mapped_column(String(40))  # what the user sees when the agent joins
+    role: Mapped[StaffRole] = mapped_column(Enum(StaffRole, native_enum=False, length=16))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Changes with the password: a session signed before the change no longer counts.
+    session_version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class StaffSignIn(Base):
+    """Every sign-in attempt, for the throttles: the name typed and a keyed hash of the network."""
+
+    __tablename__ = "staff_sign_ins"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), index=True)
+    network: Mapped[str] = mapped_column(String(32), index=True)
+    succeeded: Mapped[bool] = mapped_column(Boolean)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+
+
+class StaffAction(Base):
+    """The audit trail of the console: who did what, when, to which conversation."""
+
+    __tablename__ = "staff_actions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), index=True)
+    action: Mapped[str] = mapped_column(String(32))
+    conversation: Mapped[str | None] = mapped_column(String(128), index=True)
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -1,8 +1,10 @@
 """`sahayak`: the command line for running and administering the assistant."""
 
+import sys
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -122,6 +124,7 @@ def announce(timeout: float = 300.0) -> None:
         "  Chat in this terminal: make chat   (or .venv/bin/sahayak chat)\n"
         f"  HTTP API: {url}/conversations/rest:<sender>/tracker?token=$RASA_API_TOKEN\n"
         "  Portal page with the help widget: http://localhost:8000/\n"
+        f"  Helpdesk console: http://localhost:{get_settings().console_port}/  (sahayak staff add)\n"
         f"  Telegram: {telegram_state()}; WhatsApp webhook: {url}/webhooks/whatsapp/webhook\n"
         "  Sign-in codes (development outbox): var/outbox.txt\n"
         "  Ctrl-C stops every process.\n"
@@ -292,6 +295,121 @@ def import_enrolments(
 ) -> None:
     """Add or update enrolments (by employee and course). Exits 1 if any row was rejected."""
     _import("enrolments", path, show)
+
+
+staff_app = typer.Typer(help="Helpdesk staff accounts for the console.", no_args_is_help=True)
+app.add_typer(staff_app, name="staff")
+
+
+def _new_password(password_stdin: bool) -> str:
+    """A password from standard input (one line, for scripts) or typed twice at a hidden prompt."""
+    if password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    return str(typer.prompt("Password", hide_input=True, confirmation_prompt=True))
+
+
+def _staff_call(work: Callable[[], object]) -> None:
+    from bot.helpdesk.staff import StaffError
+
+    try:
+        work()
+    except StaffError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(1) from None
+
+
+@staff_app.command("add")
+def staff_add(
+    username: str,
+    first_name: Annotated[str, typer.Option(help="Shown to users when this agent joins a conversation.")],
+    role: Annotated[str, typer.Option(help="agent or supervisor.")] = "agent",
+    password_stdin: Annotated[bool, typer.Option(help="Read the password from standard input.")] = False,
+) -> None:
+    """Create a staff account (passwords: 12 or more characters, hashed with Argon2)."""
+    from bot.helpdesk.staff import add_staff
+    from bot.helpdesk.tables import StaffRole
+    from bot.services import get_services
+
+    if role not in StaffRole.__members__:
+        typer.echo("error: --role is agent or supervisor", err=True)
+        raise typer.Exit(1)
+    password = _new_password(password_stdin)
+    _staff_call(
+        lambda: add_staff(
+            get_services().sessions,
+            username=username,
+            first_name=first_name,
+            password=password,
+            role=StaffRole(role),
+        )
+    )
+    typer.echo(f"account {username.strip().casefold()} created ({role})")
+
+
+@staff_app.command("password")
+def staff_password(
+    username: str,
+    password_stdin: Annotated[bool, typer.Option(help="Read the password from standard input.")] = False,
+) -> None:
+    """Set a new password; the account's open sessions end."""
+    from bot.helpdesk.staff import set_password
+    from bot.services import get_services
+
+    password = _new_password(password_stdin)
+    _staff_call(lambda: set_password(get_services().sessions, username=username, password=password))
+    typer.echo("password changed")
+
+
+@staff_app.command("disable")
+def staff_disable(username: str) -> None:
+    """Disable an account: it can no longer sign in and its sessions end. Its audit trail stays."""
+    from bot.helpdesk.staff import set_active
+    from bot.services import get_services
+
+    _staff_call(lambda: set_active(get_services().sessions, username=username, active=False))
+    typer.echo(f"account {username.strip().casefold()} disabled")
+
+
+@staff_app.command("list")
+def staff_list() -> None:
+    """The accounts, with their role and whether they are active."""
+    from bot.helpdesk.staff import list_staff
+    from bot.services import get_services
+
+    for staff in list_staff(get_services().sessions):
+        state = "active" if staff.active else "disabled"
+        typer.echo(f"{staff.username}\t{staff.first_name}\t{staff.role.value}\t{state}")
+
+
+@app.command()
+def console(
+    host: Annotated[str | None, typer.Option(help="[default: SAHAYAK_CONSOLE_HOST, 127.0.0.1]")] = None,
+    port: Annotated[int | None, typer.Option(help="[default: SAHAYAK_CONSOLE_PORT, 8001]")] = None,
+) -> None:
+    """Run the helpdesk console."""
+    import logging
+
+    import uvicorn
+
+    from bot.console.app import create_app
+    from bot.services import get_services
+    from contract.deployment import require_safe_secrets
+    from contract.logs import install_log_sanitiser
+
+    settings = get_settings()
+    install_log_sanitiser()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)-8s %(name)s  - %(message)s")
+    names = ["SAHAYAK_CONSOLE_SECRET"]
+    require_safe_secrets("The helpdesk console", names, settings.secret_values(), required=names)
+    app_ = create_app(settings, get_services().sessions)
+    uvicorn.run(
+        app_,
+        host=host or settings.console_host,
+        port=port or settings.console_port,
+        access_log=False,
+        server_header=False,
+        proxy_headers=False,
+    )
 
 
 def main() -> None:

@@ -632,6 +632,14 @@ def test_waiting_for_a_person_stays_in_view_and_asking_again_files_no_second_cas
         widget.reply("already in the queue").get_by_role("link", name="support-igot@gov.in")
     ).to_have_attribute("href", "mailto:support-igot@gov.in")
 
+    joined = {
+        "event": "bot",
+        "text": "Meena from the helpdesk has joined.",
+        "data": {"custom": {"handoff": "joined"}},
+    }
+    servers.push(conversation, joined)
+    expect(widget.bot.last).to_contain_text("Meena from the helpdesk has joined.")
+    expect(waiting).to_be_hidden()  # a person is here: nothing left to wait for
     servers.push(
         conversation,
         {
